@@ -1,0 +1,4 @@
+import MMCore
+import MMPipeline
+
+print("mmbatch \(SystemInfo.version)")

@@ -1,0 +1,13 @@
+import Testing
+
+@testable import MMModel
+
+@Suite(.serialized) struct BLASTests {
+    @Test func threadCountIsSettable() {
+        let previous = BLAS.threadCount
+        BLAS.setThreadCount(1)
+        #expect(BLAS.threadCount == 1)
+        BLAS.setThreadCount(previous)
+        #expect(!BLAS.coreName.isEmpty)
+    }
+}

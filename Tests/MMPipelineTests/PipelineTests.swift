@@ -1,0 +1,5 @@
+import Testing
+
+@testable import MMPipeline
+
+@Suite struct PipelineTests {}
