@@ -19,7 +19,9 @@ struct BarChartRow {
 ///
 /// All text arguments are plain and escaped here.
 enum SVGChart {
-    static let width = 480.0
+    /// The viewBox width. Charts scale to their card, capped by the style sheet at about
+    /// 1.15 times this, so the 13-unit text stays between about 11 px (phones) and 15 px.
+    static let width = 400.0
     static let fontSize = 13.0
     static let tickFontSize = 12.0
 

@@ -129,7 +129,7 @@ enum HTMLPage {
         figure{margin:0}
         .chart-card{padding:12px 12px 4px}
         .chart-card figcaption{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:baseline;margin-bottom:4px}
-        svg.chart{display:block;width:100%;height:auto;font-size:13px;font-family:inherit}
+        svg.chart{display:block;width:100%;max-width:460px;height:auto;margin:0 auto;font-size:13px;font-family:inherit}
         svg .bar.series-0{fill:var(--blue)}
         svg .bar.series-1{fill:var(--orange)}
         svg .bar.series-2{fill:var(--red)}
@@ -165,19 +165,20 @@ enum HTMLPage {
         th,td{padding:.4rem .75rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
         th{background:var(--bg);font-weight:600;white-space:nowrap}
         tbody tr:last-child td{border-bottom:0}
+        .nowrap{white-space:nowrap}
         .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
         .id,td code,dd code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85em;\
         overflow-wrap:anywhere}
         td.reason{min-width:16rem}
-        .details{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,320px),1fr));gap:0 24px;\
+        .details{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,420px),1fr));gap:0 24px;\
         margin:0;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.5rem 1rem}
         .details div{display:flex;gap:1rem;padding:.35rem 0;border-bottom:1px solid #eef1f4}
         .details dt{flex:0 0 9.5rem;color:var(--muted)}
         .details dd{margin:0;min-width:0;overflow-wrap:anywhere}
-        .warnings{margin:0;padding:0;list-style:none}
-        .warnings li{background:var(--warn-bg);border:1px solid #d4a72c;border-radius:8px;padding:.5rem .75rem;\
-        margin-bottom:8px;color:var(--warn)}
-        .warnings li::before{content:"⚠ ";font-weight:700}
+        .warnings{margin:0 0 12px;padding:.25rem 0;list-style:none;background:var(--warn-bg);\
+        border:1px solid #d4a72c;border-left:6px solid #bf8700;border-radius:8px;color:var(--warn)}
+        .warnings li{padding:.35rem .75rem .35rem 2rem;text-indent:-1.25rem}
+        .warnings li::before{content:"⚠";display:inline-block;width:1.25rem;text-indent:0;font-weight:700}
         .ok-note{color:var(--ok)}
         .ok-note::before{content:"✓ ";font-weight:700}
         .status{display:inline-flex;align-items:center;gap:.3rem;padding:0 .5rem;border-radius:999px;\
@@ -185,9 +186,9 @@ enum HTMLPage {
         .status.status-succeeded{color:var(--ok);background:var(--ok-bg)}
         .status.status-partial{color:var(--warn);background:var(--warn-bg)}
         .status.status-failed{color:var(--bad);background:var(--bad-bg)}
-        .delta-up{color:var(--ok)}
-        .delta-down{color:var(--bad)}
         .table-heading{margin:1.25rem 0 .5rem}
+        details{margin-top:12px}
+        summary{cursor:pointer;font-weight:600;padding:.25rem 0}
         .heat td.cell{text-align:right;font-variant-numeric:tabular-nums}
         footer{margin:2.5rem 0 1rem;color:var(--muted);font-size:.8rem}
         @media (max-width:600px){main{padding:10px}h1{font-size:1.25rem}.details dt{flex-basis:7rem}\

@@ -12,16 +12,14 @@ struct IndexPage {
     func render() -> String {
         let newestFirst = runs.sorted { ($0.start, $0.runID) > ($1.start, $1.runID) }
         var body = "<header><h1>\(text.label("index.heading"))</h1>"
-        body += "<p class=\"subtitle\">\(text.label("index.subtitle", ["count": text.integer(runs.count)]))</p></header>"
+        body += "<p class=\"subtitle\">\(text.label("index.subtitle", count: runs.count, ["count": text.integer(runs.count)]))</p></header>"
 
         guard let latest = newestFirst.first else {
             body += "<p class=\"note\">\(text.label("index.empty"))</p>"
             return HTMLPage.document(text: text, title: text.plain("index.title"), body: body)
         }
         body += latestBanner(latest)
-        body += HTMLPage.figure(
-            heading: text.label("index.chart"), chart: historyChart(newestFirst),
-            legend: [("series-0", text.label("index.legendScored")), ("series-2", text.label("index.legendFailures"))])
+        body += "<div class=\"grid\">" + historyCharts(newestFirst) + "</div>"
         body += "<h2>\(text.label("index.runsHeading"))</h2>"
         body += runsTable(newestFirst)
         return HTMLPage.document(text: text, title: text.plain("index.title"), body: body)
@@ -38,22 +36,34 @@ struct IndexPage {
             + "<a href=\"\(Self.reportLink(run.runID))\">\(text.label("index.openReport"))</a></div></section>"
     }
 
-    private func historyChart(_ newestFirst: [RunListing]) -> String {
-        let shown = newestFirst.prefix(Self.chartRunLimit).reversed()
-        let columns = shown.map { run in
+    /// Users scored and users failed per run, as two charts with their own scales,
+    /// because failures are usually too few to see on the scale of users scored.
+    private func historyCharts(_ newestFirst: [RunListing]) -> String {
+        let shown = Array(newestFirst.prefix(Self.chartRunLimit).reversed())
+        let scored = shown.map { run in
             (
-                label: String(run.runID),
-                segments: [Double(run.succeeded), Double(run.failed + run.dead)],
-                tooltip: text.plain("index.tooltip", [
-                    "id": String(run.runID), "succeeded": text.integer(run.succeeded),
-                    "failures": text.integer(run.failed + run.dead),
+                label: String(run.runID), segments: [Double(run.succeeded)],
+                tooltip: text.plain("index.tooltipScored", ["id": String(run.runID), "count": text.integer(run.succeeded)])
+            )
+        }
+        let failures = shown.map { run in
+            (
+                label: String(run.runID), segments: [Double(run.failed + run.dead)],
+                tooltip: text.plain("index.tooltipFailures", [
+                    "id": String(run.runID), "failed": text.integer(run.failed), "dead": text.integer(run.dead),
                 ])
             )
         }
-        return SVGChart.stackedColumns(
-            id: "runs-history", title: text.plain("index.chart"), columns: columns,
-            seriesClasses: ["series-0", "series-2"], yLabel: text.plain("axis.users"),
-            xLabel: text.plain("axis.run"), formatTick: { text.integer(Int($0)) })
+        let scoredChart = SVGChart.stackedColumns(
+            id: "runs-scored", title: text.plain("index.chartScored"), columns: scored,
+            seriesClasses: ["series-0"], yLabel: text.plain("axis.users"), xLabel: text.plain("axis.run"),
+            formatTick: { text.integer(Int($0)) })
+        let failuresChart = SVGChart.stackedColumns(
+            id: "runs-failures", title: text.plain("index.chartFailures"), columns: failures,
+            seriesClasses: ["series-2"], yLabel: text.plain("axis.users"), xLabel: text.plain("axis.run"),
+            formatTick: { text.integer(Int($0)) })
+        return HTMLPage.figure(heading: text.label("index.chartScored"), chart: scoredChart)
+            + HTMLPage.figure(heading: text.label("index.chartFailures"), chart: failuresChart)
     }
 
     private func runsTable(_ newestFirst: [RunListing]) -> String {
@@ -62,7 +72,7 @@ struct IndexPage {
                 "<a href=\"\(Self.reportLink(run.runID))\">\(text.label("index.runLink", ["id": String(run.runID)]))</a>"
                     + "<br><span class=\"note\">\(escapeHTML(run.label))</span>",
                 "<span class=\"status status-\(run.status.rawValue)\">\(text.statusSymbol(run.status)) \(text.status(run.status))</span>",
-                text.date(run.start),
+                "<span class=\"nowrap\">\(text.date(run.start))</span>",
                 text.duration(run.durationSeconds),
                 text.integer(run.claimed),
                 text.integer(run.succeeded),

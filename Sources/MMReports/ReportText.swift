@@ -14,6 +14,15 @@ struct ReportText {
         escapeHTML(plain(key, arguments))
     }
 
+    /// Renders `key` in the singular form `key.one` when `count` is 1 and the catalogue
+    /// has that form (English needs it; Chinese repeats the general text), escaped.
+    func label(_ key: String, count: Int, _ arguments: [String: String]) -> String {
+        if count == 1 && Messages.shared.entries["reports." + key + ".one"] != nil {
+            return label(key + ".one", arguments)
+        }
+        return label(key, arguments)
+    }
+
     /// The catalogue text of `key` (prefixed with `reports.`), unescaped.
     func plain(_ key: String, _ arguments: [String: String] = [:]) -> String {
         Messages.shared.render(Message("reports." + key, arguments), in: locale)

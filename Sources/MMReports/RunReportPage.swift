@@ -37,7 +37,8 @@ struct RunReportPage {
 
     private func banner() -> String {
         let counts = summary.counts
-        let sentence = text.label("banner." + summary.status.rawValue, [
+        let key = counts.claimed == 0 && summary.status == .succeeded ? "banner.empty" : "banner." + summary.status.rawValue
+        let sentence = text.label(key, count: counts.claimed, [
             "claimed": text.integer(counts.claimed), "succeeded": text.integer(counts.succeeded),
             "failed": text.integer(counts.failed), "dead": text.integer(counts.dead),
         ])
@@ -64,20 +65,22 @@ struct RunReportPage {
         return html + "</section>"
     }
 
+    /// Failures grouped by reason (what to fix), then the failed users themselves in a
+    /// collapsible list, so a long list does not push the rest of the page away.
     private func failuresSection() -> String {
         var html = "<section id=\"failures\"><h2>\(text.label("section.failures"))</h2>"
         guard !summary.failures.isEmpty else {
             return html + "<p class=\"ok-note\">\(text.label("failures.none"))</p></section>"
         }
+        html += failureReasonsTable()
+
         let shown = summary.failures.prefix(Self.failureRowLimit)
         let link = "<a href=\"failures.csv\">failures.csv</a>"
         let note = shown.count < summary.failures.count
             ? text.label("failures.truncated", [
                 "shown": text.integer(shown.count), "total": text.integer(summary.failures.count),
             ])
-            : text.label("failures.all", ["total": text.integer(summary.failures.count)])
-        html += "<p class=\"note\">\(note) \(text.label("failures.file")) \(link)</p>"
-
+            : text.label("failures.all", count: summary.failures.count, ["total": text.integer(summary.failures.count)])
         let rows = shown.map { failure in
             [
                 "<span class=\"id\">\(escapeHTML(failure.userID))</span>",
@@ -86,6 +89,9 @@ struct RunReportPage {
                 escapeHTML(failure.reason),
             ]
         }
+        let open = summary.failures.count <= 10 ? " open" : ""
+        html += "<details\(open)><summary>\(text.label("failures.listSummary", ["count": text.integer(shown.count)]))</summary>"
+        html += "<p class=\"note\">\(note) \(text.label("failures.file")) \(link)</p>"
         html += HTMLPage.table(
             id: "failures",
             headers: [
@@ -93,7 +99,39 @@ struct RunReportPage {
                 (text.label("column.attempts"), true), (text.label("column.reason"), false),
             ],
             rows: rows, rowKind: "failure")
-        return html + "</section>"
+        return html + "</details></section>"
+    }
+
+    /// Failures counted per reason and state, most frequent first.
+    private func failureReasonsTable() -> String {
+        struct Group {
+            var reason: String
+            var state: FailureRecord.State
+            var count: Int
+        }
+        var groups: [Group] = []
+        var indexByKey: [String: Int] = [:]
+        for failure in summary.failures {
+            let key = failure.state.rawValue + "\u{0}" + failure.reason
+            if let index = indexByKey[key] {
+                groups[index].count += 1
+            } else {
+                indexByKey[key] = groups.count
+                groups.append(Group(reason: failure.reason, state: failure.state, count: 1))
+            }
+        }
+        // Stable order: by count, then by first appearance (the sort is not stable).
+        let ordered = groups.enumerated().sorted { ($0.element.count, -$0.offset) > ($1.element.count, -$1.offset) }
+        let rows = ordered.map { _, group in
+            [escapeHTML(group.reason), text.label("failureState." + group.state.rawValue), text.integer(group.count)]
+        }
+        return HTMLPage.table(
+            id: "failure-reasons", caption: text.label("failures.byReason"),
+            headers: [
+                (text.label("column.reason"), false), (text.label("column.state"), false),
+                (text.label("column.users"), true),
+            ],
+            rows: rows, rowKind: "failure-reason")
     }
 
     private func footer() -> String {

@@ -37,28 +37,28 @@ extension RunReportPage {
     private func qualityWarnings() -> [(kind: String, html: String)] {
         var warnings: [(kind: String, html: String)] = []
         for store in summary.stores where store.badRowTotal > 0 {
-            warnings.append(("bad-rows", text.label("quality.badRows", [
+            warnings.append(("bad-rows", text.label("quality.badRows", count: store.badRowTotal, [
                 "store": store.name, "count": text.integer(store.badRowTotal),
             ])))
         }
         for store in summary.stores where store.duplicateIDs > 0 {
-            warnings.append(("duplicate-ids", text.label("quality.duplicates", [
+            warnings.append(("duplicate-ids", text.label("quality.duplicates", count: store.duplicateIDs, [
                 "store": store.name, "count": text.integer(store.duplicateIDs),
             ])))
         }
         let counts = summary.counts
         if counts.usersWithMissingTracks > 0 {
-            warnings.append(("missing-tracks", text.label("quality.missingTracks", [
+            warnings.append(("missing-tracks", text.label("quality.missingTracks", count: counts.usersWithMissingTracks, [
                 "users": text.integer(counts.usersWithMissingTracks), "tracks": text.integer(counts.tracksMissing),
             ])))
         }
         if counts.usersWithoutTracks > 0 {
-            warnings.append(("no-tracks", text.label("quality.noTracks", [
+            warnings.append(("no-tracks", text.label("quality.noTracks", count: counts.usersWithoutTracks, [
                 "users": text.integer(counts.usersWithoutTracks),
             ])))
         }
         if counts.recovered > 0 {
-            warnings.append(("recovered", text.label("quality.recovered", [
+            warnings.append(("recovered", text.label("quality.recovered", count: counts.recovered, [
                 "count": text.integer(counts.recovered),
             ])))
         }
@@ -193,11 +193,10 @@ extension RunReportPage {
             let before = index < comparison.previousTopGenreCounts.count ? comparison.previousTopGenreCounts[index] : 0
             let after = index < comparison.currentTopGenreCounts.count ? comparison.currentTopGenreCounts[index] : 0
             let change = (index < current.count ? current[index] : 0) - (index < previous.count ? previous[index] : 0)
-            let changeClass = change > 0.000_5 ? "delta-up" : change < -0.000_5 ? "delta-down" : ""
             rows.append([
                 text.genre(genre), text.integer(before), text.integer(after),
                 text.signedInteger(after - before),
-                "<span class=\"\(changeClass)\">\(escapeHTML(text.percentagePoints(change)))</span>",
+                escapeHTML(text.percentagePoints(change)),
             ])
         }
         return HTMLPage.table(

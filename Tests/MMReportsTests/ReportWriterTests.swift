@@ -66,7 +66,9 @@ import Testing
         let positions = (1...4).map { html.range(of: "href=\"\($0)/report.html\"")!.lowerBound }
         #expect(positions[3] < positions[2] && positions[2] < positions[1] && positions[1] < positions[0])
         #expect(ReportFixtures.count("data-row=\"run\"", in: html) == 4)
-        #expect(ReportFixtures.count("<g class=\"column\"", in: html) == 4)
+        #expect(ReportFixtures.count("<g class=\"column\"", in: html) == 8)
+        #expect(ReportFixtures.count("data-chart=\"runs-scored\"", in: html) == 1)
+        #expect(ReportFixtures.count("data-chart=\"runs-failures\"", in: html) == 1)
         #expect(writer.listRuns().map(\.runID) == [4, 3, 2, 1])
         #expect(writer.listRuns() == runs.reversed())
     }

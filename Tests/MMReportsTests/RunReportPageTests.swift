@@ -70,7 +70,7 @@ import Testing
         #expect(html.contains("history: 4 bad rows were skipped."))
         #expect(html.contains("clips: 10 bad rows were skipped."))
         #expect(html.contains("covers: 2 ids appear more than once"))
-        #expect(html.contains("37 users played tracks missing from covers or clips; 52 tracks were dropped."))
+        #expect(html.contains("37 users played tracks missing from covers or clips; tracks dropped in all: 52."))
         #expect(html.contains("4 users had no usable track"))
         #expect(ReportFixtures.count("data-row=\"bad-rows\"", in: html) == 3)
     }
