@@ -1,0 +1,73 @@
+import Foundation
+import MMCore
+
+/// A job as `mmbatch jobs` lists it.
+public struct JobRecord: Sendable, Equatable {
+    public var id: Int64
+    public var userID: String
+    public var state: JobState
+    public var priority: Int
+    /// Attempts made since the job was enqueued or last retried by hand.
+    public var attempts: Int
+    /// When a pending or failed job becomes claimable; nil when it already is.
+    public var runAfter: Date?
+    public var enqueuedAt: Date
+    /// When the latest attempt started.
+    public var claimedAt: Date?
+    /// When the job became done or dead.
+    public var finishedAt: Date?
+    /// The process that holds (running) or last held the job.
+    public var owner: LeaseOwner?
+    /// When the lease of a running job expires.
+    public var leaseExpires: Date?
+    public var lastError: String?
+}
+
+// MARK: - JSON
+
+extension JobRecord: Encodable {
+    private enum CodingKeys: String, CodingKey {
+        case id, userID = "user_id", state, priority, attempts, runAfter = "run_after"
+        case enqueuedAt = "enqueued_at", claimedAt = "claimed_at", finishedAt = "finished_at"
+        case host, pid, runID = "run_id", leaseExpires = "lease_expires", lastError = "last_error"
+    }
+
+    /// One JSON object per job for `jobs --json`; times are ISO 8601 UTC text, absent
+    /// values are null.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(userID, forKey: .userID)
+        try container.encode(state, forKey: .state)
+        try container.encode(priority, forKey: .priority)
+        try container.encode(attempts, forKey: .attempts)
+        try container.encode(runAfter.map { UTCTime($0).iso8601 }, forKey: .runAfter)
+        try container.encode(UTCTime(enqueuedAt).iso8601, forKey: .enqueuedAt)
+        try container.encode(claimedAt.map { UTCTime($0).iso8601 }, forKey: .claimedAt)
+        try container.encode(finishedAt.map { UTCTime($0).iso8601 }, forKey: .finishedAt)
+        try container.encode(owner?.host, forKey: .host)
+        try container.encode(owner?.pid, forKey: .pid)
+        try container.encode(owner?.runID, forKey: .runID)
+        try container.encode(leaseExpires.map { UTCTime($0).iso8601 }, forKey: .leaseExpires)
+        try container.encode(lastError, forKey: .lastError)
+    }
+}
+
+/// JSON text for the queue's machine-readable output, with sorted keys so the output is
+/// stable from one call to the next.
+public enum QueueJSON {
+    /// `{"dead":0,"done":12,"failed":1,"pending":3,"running":0}` for `status --json`.
+    public static func counts(_ counts: [JobState: Int]) -> String {
+        let object = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0.rawValue, counts[$0] ?? 0) })
+        return encode(object)
+    }
+
+    /// One JSON object, on one line.
+    public static func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain structs of strings, numbers and optionals cannot fail.
+        let data = try! encoder.encode(value)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

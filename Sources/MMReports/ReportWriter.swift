@@ -1,0 +1,110 @@
+import Foundation
+import MMCore
+
+/// Writes the files people and programs read after a run, all through
+/// `AtomicFileWriter`, so a crash leaves either the previous file or the complete new
+/// one:
+///
+///     <reports>/index.html                    every run, newest first
+///     <reports>/<run-id>/report.html          the run's page
+///     <reports>/<run-id>/recommendations.csv  top K genres per user
+///     <reports>/<run-id>/failures.csv         every failed or dead user
+///     <reports>/<run-id>/summary.json         the page's figures for other programs
+///
+/// A run's folder is named by its run id in decimal without padding (`42`), so the path
+/// is predictable from the runs table.
+public struct ReportWriter: Sendable {
+    public let reportsDirectory: URL
+    public let locale: AppLocale
+    public let csvOptions: CSVOptions
+
+    public init(reportsDirectory: URL, locale: AppLocale = .english, includeBOM: Bool = true) {
+        self.reportsDirectory = reportsDirectory
+        self.locale = locale
+        self.csvOptions = CSVOptions(includeBOM: includeBOM)
+    }
+
+    public static let recommendationsFile = "recommendations.csv"
+    public static let failuresFile = "failures.csv"
+    public static let summaryFile = "summary.json"
+    public static let reportFile = "report.html"
+    public static let indexFile = "index.html"
+
+    /// The folder name of a run: its id in decimal.
+    public static func folderName(for runID: Int64) -> String {
+        String(runID)
+    }
+
+    public func runDirectory(for runID: Int64) -> URL {
+        reportsDirectory.appendingPathComponent(Self.folderName(for: runID), isDirectory: true)
+    }
+
+    /// Writes recommendations.csv (rows of rank ≤ `topK`, streamed in the order given),
+    /// failures.csv, summary.json and report.html into the run's folder, in that order,
+    /// so a report page on disk always has its data files beside it.
+    ///
+    /// Temporary files a killed writer left in the folder are removed first.
+    ///
+    /// - Returns: the URL of report.html.
+    @discardableResult
+    public func writeRun<Rows: Sequence<RecommendationRow>>(
+        _ summary: RunSummary, recommendations: Rows, topK: Int
+    ) throws(OutputError) -> URL {
+        let folder = runDirectory(for: summary.runID)
+        try AtomicFile.createDirectory(folder)
+        AtomicFile.removeLeftovers(in: reportsDirectory)
+        AtomicFile.removeLeftovers(in: folder)
+
+        try RecommendationsCSV.write(
+            recommendations, topK: topK, to: folder.appendingPathComponent(Self.recommendationsFile),
+            options: csvOptions)
+        try RecommendationsCSV.writeFailures(
+            summary.failures, to: folder.appendingPathComponent(Self.failuresFile), options: csvOptions)
+        try AtomicFile.write(bytes: ReportJSON.encode(summary), to: folder.appendingPathComponent(Self.summaryFile))
+
+        let page = RunReportPage(summary: summary, text: ReportText(locale: locale)).render()
+        let pageURL = folder.appendingPathComponent(Self.reportFile)
+        try AtomicFile.write(page, to: pageURL)
+        return pageURL
+    }
+
+    /// Writes index.html listing `runs` newest first.
+    ///
+    /// - Returns: the URL of index.html.
+    @discardableResult
+    public func writeIndex(runs: [RunListing]) throws(OutputError) -> URL {
+        try AtomicFile.createDirectory(reportsDirectory)
+        AtomicFile.removeLeftovers(in: reportsDirectory)
+        let page = IndexPage(runs: runs, text: ReportText(locale: locale)).render()
+        let url = reportsDirectory.appendingPathComponent(Self.indexFile)
+        try AtomicFile.write(page, to: url)
+        return url
+    }
+
+    /// Reads summary.json of every run folder, for rebuilding the index without the
+    /// database (`mmbatch report`). Folders without a readable summary are skipped.
+    public func listRuns() -> [RunListing] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: reportsDirectory.path) else {
+            return []
+        }
+        var runs: [RunListing] = []
+        for name in names where Int64(name) != nil {
+            let url = reportsDirectory.appendingPathComponent(name).appendingPathComponent(Self.summaryFile)
+            guard let data = try? Data(contentsOf: url),
+                let summary = try? ReportJSON.decode(RunSummary.self, from: data)
+            else { continue }
+            runs.append(RunListing(summary))
+        }
+        return runs.sorted { $0.runID > $1.runID }
+    }
+
+    /// The page of a run rendered without writing it, for previews and tests.
+    public func renderRunPage(_ summary: RunSummary) -> String {
+        RunReportPage(summary: summary, text: ReportText(locale: locale)).render()
+    }
+
+    /// The index page rendered without writing it.
+    public func renderIndexPage(runs: [RunListing]) -> String {
+        IndexPage(runs: runs, text: ReportText(locale: locale)).render()
+    }
+}

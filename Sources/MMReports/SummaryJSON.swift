@@ -1,0 +1,42 @@
+import Foundation
+import MMCore
+
+/// The JSON files of reports (`summary.json` of a run, the evaluation report's JSON):
+/// keys sorted, so the same figures always give the same bytes, instants as ISO 8601
+/// UTC strings with milliseconds, and non-finite numbers as the strings `"nan"`,
+/// `"inf"` and `"-inf"` (JSON has no literal for them).
+enum ReportJSON {
+    static func encode<Value: Encodable>(_ value: Value) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(UTCTime(date).iso8601)
+        }
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do {
+            return Array(try encoder.encode(value)) + [UInt8(ascii: "\n")]
+        } catch {
+            // Report values hold only strings, numbers, arrays and dates, which always
+            // encode; a failure here is a bug in the value types.
+            preconditionFailure("report JSON encoding failed: \(error)")
+        }
+    }
+
+    static func decode<Value: Decodable>(_ type: Value.Type, from data: Data) throws -> Value {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = UTCTime.parse(text) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "expected an ISO 8601 UTC time, got \(text)")
+            }
+            return date
+        }
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try decoder.decode(type, from: data)
+    }
+}
