@@ -126,6 +126,7 @@ enum HTMLPage {
         .metric-label{color:var(--muted);font-size:.85rem}
         .metric-detail{color:var(--muted);font-size:.8rem}
         .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,440px),1fr));gap:16px}
+        .grid.spaced{margin-top:16px}
         figure{margin:0}
         .chart-card{padding:12px 12px 4px}
         .chart-card figcaption{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:baseline;margin-bottom:4px}
@@ -189,7 +190,9 @@ enum HTMLPage {
         .table-heading{margin:1.25rem 0 .5rem}
         details{margin-top:12px}
         summary{cursor:pointer;font-weight:600;padding:.25rem 0}
-        .heat td.cell{text-align:right;font-variant-numeric:tabular-nums}
+        .heat td.cell{text-align:right;font-variant-numeric:tabular-nums;min-width:3.2rem}
+        .heat td.diagonal{outline:2px solid var(--ink);outline-offset:-2px;font-weight:600}
+        .heat th[scope=row]{white-space:nowrap}
         footer{margin:2.5rem 0 1rem;color:var(--muted);font-size:.8rem}
         @media (max-width:600px){main{padding:10px}h1{font-size:1.25rem}.details dt{flex-basis:7rem}\
         th,td{padding:.35rem .5rem}.metric-value{font-size:1.2rem}}

@@ -108,3 +108,52 @@ public struct ReportWriter: Sendable {
         IndexPage(runs: runs, text: ReportText(locale: locale)).render()
     }
 }
+
+// MARK: - Training and evaluation
+
+extension ReportWriter {
+    public static let trainingPageFile = "training.html"
+    public static let trainingDataFile = "training.json"
+    public static let evaluationPageFile = "evaluation.html"
+    public static let evaluationDataFile = "evaluation.json"
+
+    /// Writes training.html and training.json into `directory` (the reports folder when
+    /// nil).
+    ///
+    /// - Returns: the URL of training.html.
+    @discardableResult
+    public func writeTraining(_ report: TrainingReport, to directory: URL? = nil) throws(OutputError) -> URL {
+        let folder = directory ?? reportsDirectory
+        try AtomicFile.createDirectory(folder)
+        AtomicFile.removeLeftovers(in: folder)
+        try AtomicFile.write(bytes: ReportJSON.encode(report), to: folder.appendingPathComponent(Self.trainingDataFile))
+        let url = folder.appendingPathComponent(Self.trainingPageFile)
+        try AtomicFile.write(TrainingPage(report: report, text: ReportText(locale: locale)).render(), to: url)
+        return url
+    }
+
+    /// Writes evaluation.html and evaluation.json into `directory` (the reports folder
+    /// when nil).
+    ///
+    /// - Returns: the URL of evaluation.html.
+    @discardableResult
+    public func writeEvaluation(_ report: EvaluationReport, to directory: URL? = nil) throws(OutputError) -> URL {
+        let folder = directory ?? reportsDirectory
+        try AtomicFile.createDirectory(folder)
+        AtomicFile.removeLeftovers(in: folder)
+        try AtomicFile.write(bytes: ReportJSON.encode(report), to: folder.appendingPathComponent(Self.evaluationDataFile))
+        let url = folder.appendingPathComponent(Self.evaluationPageFile)
+        try AtomicFile.write(EvaluationPage(report: report, text: ReportText(locale: locale)).render(), to: url)
+        return url
+    }
+
+    /// The training page rendered without writing it.
+    public func renderTrainingPage(_ report: TrainingReport) -> String {
+        TrainingPage(report: report, text: ReportText(locale: locale)).render()
+    }
+
+    /// The evaluation page rendered without writing it.
+    public func renderEvaluationPage(_ report: EvaluationReport) -> String {
+        EvaluationPage(report: report, text: ReportText(locale: locale)).render()
+    }
+}
