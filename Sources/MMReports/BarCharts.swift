@@ -151,7 +151,7 @@ enum SVGChart {
         return svg + "</svg>"
     }
 
-    /// The opening `svg` tag with its accessible title.
+    /// Returns the opening `svg` tag with its accessible title.
     static func openSVG(id: String, title: String, height: Double) -> String {
         "<svg class=\"chart\" data-chart=\"\(escapeHTML(id))\" viewBox=\"0 0 \(svgNumber(width)) \(svgNumber(height))\" "
             + "role=\"img\" aria-labelledby=\"\(escapeHTML(id))-title\" xmlns=\"http://www.w3.org/2000/svg\">"
@@ -181,7 +181,7 @@ struct PlotFrame {
         plotBottom = height - 44
     }
 
-    /// The y coordinate of `value`.
+    /// Returns the y coordinate of `value`.
     func y(_ value: Double) -> Double {
         let top = ticks.last ?? 1
         return plotBottom - (plotBottom - plotTop) * (top > 0 ? value / top : 0)
@@ -202,7 +202,7 @@ struct PlotFrame {
         return svg
     }
 
-    /// The x axis line, tick labels at the given positions and the axis label.
+    /// Draws the x axis line, tick labels at the given positions and the axis label.
     func xAxis(ticks: [(Double, String)], label: String) -> String {
         var svg = "<line class=\"axis\" x1=\"\(svgNumber(plotX))\" y1=\"\(svgNumber(plotBottom))\" "
             + "x2=\"\(svgNumber(plotX + plotWidth))\" y2=\"\(svgNumber(plotBottom))\"/>"

@@ -38,7 +38,7 @@ struct EvaluationPage {
         }
     }
 
-    /// A standard deviation in the unit of its metric: percentage points for
+    /// Formats a standard deviation in the unit of its metric: percentage points for
     /// accuracies, else the metric's own decimals.
     private func deviationText(_ kind: MetricKind, _ deviation: Double) -> String {
         switch kind {
@@ -107,7 +107,7 @@ struct EvaluationPage {
             let better = value.values.filter { kind.higherIsBetter ? $0 > 0 : $0 < 0 }.count
             let deviation = deviationText(kind, value.standardDeviation)
             rows.append([
-                text.label("metricName." + kind.rawValue),
+                "<span class=\"nowrap\">\(text.label("metricName." + kind.rawValue))</span>",
                 escapeHTML(formatMetricDifference(kind, value.mean, text: text)) + " ± " + deviation,
                 text.label("evaluation.seedsBetter", ["count": text.integer(better), "seeds": text.integer(value.values.count)]),
                 text.label(kind.higherIsBetter ? "evaluation.higherBetter" : "evaluation.lowerBetter"),
@@ -140,9 +140,10 @@ struct EvaluationPage {
 // MARK: - Confusion matrix
 
 extension EvaluationPage {
-    /// Rows are labelled genres, columns predicted genres. Each cell shows its count and
-    /// is shaded by its share of the row, so the diagonal reads as per-genre recall; the
-    /// last column prints that recall, so the shade is never the only carrier.
+    /// Renders the confusion matrix with labelled genres as rows and predicted genres as
+    /// columns. Each cell shows its count and is shaded by its share of the row, so the
+    /// diagonal reads as per-genre recall. The last column prints that recall, because
+    /// the shade must not be the only carrier.
     func confusionSection() -> String {
         var html = "<section id=\"confusion\"><h2>\(text.label("evaluation.confusionHeading"))</h2>"
         guard let confusion = report.confusion else {

@@ -91,7 +91,7 @@ struct IndexPage {
             rows: rows, rowKind: "run")
     }
 
-    /// The link from the index to a run's page.
+    /// Returns the link from the index to a run's page.
     static func reportLink(_ runID: Int64) -> String {
         ReportWriter.folderName(for: runID) + "/report.html"
     }

@@ -52,7 +52,7 @@ extension SVGChart {
         return svg + "</svg>"
     }
 
-    /// The path of one series, split at missing or non-finite values, and its dots.
+    /// Draws the path of one series, split at missing or non-finite values, and its dots.
     private static func polyline(
         _ line: LineSeries, index: Int, x: (Int) -> Double, y: (Double) -> Double,
         formatValue: (Double) -> String

@@ -57,7 +57,7 @@ public struct EpochRecord: Codable, Sendable, Equatable {
     }
 }
 
-/// What `mmbatch train` did, filled in by the model module.
+/// The record of one `mmbatch train` run, filled in by the model module.
 public struct TrainingReport: Codable, Sendable, Equatable {
     /// The weight file written.
     public var modelPath: String
@@ -122,7 +122,7 @@ public struct MeanAndDeviation: Codable, Sendable, Equatable {
         self.values = values
     }
 
-    /// The mean and sample standard deviation of `values`.
+    /// Computes the mean and sample standard deviation of `values`.
     public init(_ values: [Double]) {
         precondition(!values.isEmpty, "MeanAndDeviation needs at least one value")
         let mean = values.reduce(0, +) / Double(values.count)
@@ -204,7 +204,8 @@ public struct ConfusionMatrix: Codable, Sendable, Equatable {
     }
 }
 
-/// What `mmbatch evaluate` measured on the held-out users, filled in by the model module.
+/// The figures `mmbatch evaluate` measured on the held-out users, filled in by the model
+/// module.
 public struct EvaluationReport: Codable, Sendable, Equatable {
     public var dataFingerprint: String
     public var testUsers: Int

@@ -30,7 +30,7 @@ public struct ReportWriter: Sendable {
     public static let reportFile = "report.html"
     public static let indexFile = "index.html"
 
-    /// The folder name of a run: its id in decimal.
+    /// Returns the folder name of a run: its id in decimal.
     public static func folderName(for runID: Int64) -> String {
         String(runID)
     }
@@ -98,12 +98,12 @@ public struct ReportWriter: Sendable {
         return runs.sorted { $0.runID > $1.runID }
     }
 
-    /// The page of a run rendered without writing it, for previews and tests.
+    /// Renders the page of a run without writing it, for previews and tests.
     public func renderRunPage(_ summary: RunSummary) -> String {
         RunReportPage(summary: summary, text: ReportText(locale: locale)).render()
     }
 
-    /// The index page rendered without writing it.
+    /// Renders the index page without writing it.
     public func renderIndexPage(runs: [RunListing]) -> String {
         IndexPage(runs: runs, text: ReportText(locale: locale)).render()
     }
@@ -147,12 +147,12 @@ extension ReportWriter {
         return url
     }
 
-    /// The training page rendered without writing it.
+    /// Renders the training page without writing it.
     public func renderTrainingPage(_ report: TrainingReport) -> String {
         TrainingPage(report: report, text: ReportText(locale: locale)).render()
     }
 
-    /// The evaluation page rendered without writing it.
+    /// Renders the evaluation page without writing it.
     public func renderEvaluationPage(_ report: EvaluationReport) -> String {
         EvaluationPage(report: report, text: ReportText(locale: locale)).render()
     }

@@ -1,7 +1,7 @@
 import Foundation
 import MMCore
 
-/// How a run ended, as the report banner and the runs list show it.
+/// The outcome of a run, as the report banner and the runs list show it.
 public enum RunStatus: String, Codable, Sendable, CaseIterable {
     /// Every claimed user was scored.
     case succeeded
@@ -221,7 +221,7 @@ public struct GenreName: Codable, Sendable, Equatable, Hashable {
 /// Counts of values in equal-width bins from `lowerBound` to `upperBound`.
 ///
 /// Bin i covers [lowerBound + i·w, lowerBound + (i+1)·w) with w = (upper − lower) /
-/// bins; the last bin also holds `upperBound`.
+/// bins; the last bin also contains `upperBound`.
 public struct Histogram: Codable, Sendable, Equatable {
     public var lowerBound: Double
     public var upperBound: Double
@@ -250,7 +250,7 @@ public struct Histogram: Codable, Sendable, Equatable {
         self.init(lowerBound: lowerBound, upperBound: upperBound, counts: counts)
     }
 
-    /// The lower edge of bin `index` (or the upper bound for `index == counts.count`).
+    /// Returns the lower edge of bin `index` (or the upper bound for `index == counts.count`).
     public func edge(_ index: Int) -> Double {
         lowerBound + (upperBound - lowerBound) * Double(index) / Double(max(1, counts.count))
     }
@@ -282,7 +282,7 @@ public struct FailureRecord: Codable, Sendable, Equatable {
     }
 }
 
-/// How this run's results differ from the previous run's.
+/// The differences between this run's results and the previous run's.
 public struct RunComparison: Codable, Sendable, Equatable {
     public var previousRunID: Int64
     /// Top-genre counts of the previous run, aligned with the summary's `genres`.
@@ -368,7 +368,7 @@ public struct RunListing: Codable, Sendable, Equatable {
         self.dead = dead
     }
 
-    /// The listing of a run from its summary.
+    /// Creates the listing of a run from its summary.
     public init(_ summary: RunSummary) {
         self.init(
             runID: summary.runID, label: summary.label, status: summary.status,

@@ -82,7 +82,10 @@ struct TrainingPage {
         var rows: [[String]] = []
         for kind in MetricKind.allCases {
             guard let value = kind.value(report.validation) else { continue }
-            rows.append([text.label("metricName." + kind.rawValue), formatMetric(kind, value, text: text)])
+            rows.append([
+                "<span class=\"nowrap\">\(text.label("metricName." + kind.rawValue))</span>",
+                formatMetric(kind, value, text: text),
+            ])
         }
         return "<section id=\"validation\"><h2>\(text.label("training.validationHeading", ["users": text.integer(report.validationUsers)]))</h2>"
             + HTMLPage.table(
@@ -133,8 +136,8 @@ struct TrainingPage {
     }
 }
 
-/// A metric value as reports print it: accuracies as percentages, macro-F1, NDCG@3 and
-/// calibration error with three decimals, RMSE with four.
+/// Formats a metric value: accuracies as percentages, macro-F1, NDCG@3 and calibration
+/// error with three decimals, RMSE with four.
 func formatMetric(_ kind: MetricKind, _ value: Double, text: ReportText) -> String {
     switch kind {
     case .top1Accuracy, .top3Accuracy: text.percent(value)
@@ -143,7 +146,7 @@ func formatMetric(_ kind: MetricKind, _ value: Double, text: ReportText) -> Stri
     }
 }
 
-/// A difference of a metric between two models, signed: percentage points for
+/// Formats a signed difference of a metric between two models: percentage points for
 /// accuracies, plain numbers for the rest.
 func formatMetricDifference(_ kind: MetricKind, _ value: Double, text: ReportText) -> String {
     switch kind {

@@ -70,7 +70,7 @@ struct HeadlessBrowser {
 struct BrowserUnavailable: Error {}
 
 @Suite(.serialized) struct BrowserTests {
-    /// The part of `dom` from the chart's `svg` tag to its end.
+    /// Returns the part of `dom` from the chart's `svg` tag to its end.
     private func chart(_ id: String, in dom: String) -> String {
         guard let start = dom.range(of: "data-chart=\"\(id)\""),
             let end = dom[start.upperBound...].range(of: "</svg>")
@@ -131,7 +131,11 @@ struct BrowserUnavailable: Error {}
         #expect(count("<rect class=\"bar ", in: chart("runs-failures", in: dom)) == 6)
         let newest = dom.range(of: "href=\"6/report.html\"")?.lowerBound
         let oldest = dom.range(of: "href=\"1/report.html\"")?.lowerBound
-        #expect(newest != nil && oldest != nil && newest! < oldest!)
+        #expect(newest != nil)
+        #expect(oldest != nil)
+        if let newest, let oldest {
+            #expect(newest < oldest, "newest run listed first")
+        }
     }
 
     @Test func modelPagesRenderInBrowser() throws {

@@ -9,7 +9,7 @@ import Testing
         ReportWriter(reportsDirectory: URL(fileURLWithPath: "/nonexistent"), locale: locale)
     }
 
-    /// The text a reader sees: element content and SVG titles, without tags or attributes.
+    /// Returns the text a reader gets: element content and SVG titles, without tags or attributes.
     private func visibleText(_ html: String) -> String {
         let body = html.components(separatedBy: "<body>").last ?? html
         return body.replacing(#/<[^>]*>/#, with: " ")

@@ -5,8 +5,8 @@ import MMCore
 
 /// Training and evaluation values shaped like the sample catalogue's.
 enum ModelReportFixtures {
-    /// A training run of `epochs` epochs (early stopping below 50) whose validation
-    /// loss is lowest at `best`.
+    /// Returns a training run of `epochs` epochs (early stopping below 50) whose
+    /// validation loss is lowest at `best`.
     static func training(epochs: Int = 18, best: Int = 13) -> TrainingReport {
         let records = (1...epochs).map { epoch in
             let progress = Double(epoch)

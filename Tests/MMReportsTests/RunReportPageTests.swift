@@ -9,7 +9,7 @@ import Testing
         ReportWriter(reportsDirectory: URL(fileURLWithPath: "/nonexistent"), locale: locale).renderRunPage(summary)
     }
 
-    /// The markup of one chart, from its `svg` tag to the closing tag.
+    /// Returns the markup of one chart, from its `svg` tag to the closing tag.
     private func chart(_ id: String, in html: String) -> Substring? {
         guard let start = html.range(of: "data-chart=\"\(id)\"") else { return nil }
         guard let end = html[start.upperBound...].range(of: "</svg>") else { return nil }
