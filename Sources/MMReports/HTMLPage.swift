@@ -116,6 +116,7 @@ enum HTMLPage {
         border:1px solid;border-left-width:6px;margin:0 0 1rem}
         .banner .symbol{font-weight:700;font-size:1.25rem;line-height:1.2}
         .banner strong{display:block;font-size:1.05rem}
+        .banner .stop-reason{margin:.35rem 0 0;font-weight:600;overflow-wrap:anywhere}
         .banner.status-succeeded{background:var(--ok-bg);border-color:var(--ok);color:#0f4d22}
         .banner.status-partial{background:var(--warn-bg);border-color:#bf8700;color:var(--warn)}
         .banner.status-failed{background:var(--bad-bg);border-color:var(--bad);color:#82071e}

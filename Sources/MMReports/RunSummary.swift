@@ -47,6 +47,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var failures: [FailureRecord]
     /// The figures of the run before this one, when there was one.
     public var comparison: RunComparison?
+    /// The error that stopped the run early (a `failed` run), as the user would read it.
+    public var stopReason: String?
 
     public init(
         runID: Int64, label: String, status: RunStatus, start: Date, end: Date,
@@ -55,7 +57,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         phases: [PhaseTiming], usersPerSecond: Double, genres: [GenreName],
         topGenreCounts: [Int], meanTopProbability: [Double?],
         topProbabilityHistogram: Histogram, engagementHistogram: Histogram,
-        failures: [FailureRecord], comparison: RunComparison? = nil
+        failures: [FailureRecord], comparison: RunComparison? = nil, stopReason: String? = nil
     ) {
         self.runID = runID
         self.label = label
@@ -76,6 +78,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         self.engagementHistogram = engagementHistogram
         self.failures = failures
         self.comparison = comparison
+        self.stopReason = stopReason
     }
 
     /// Wall-clock seconds from start to end.

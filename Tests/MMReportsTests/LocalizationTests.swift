@@ -41,7 +41,9 @@ import Testing
     }
 
     @Test func runPageFullyChinese() {
-        let html = writer(.chinese).renderRunPage(ReportFixtures.summary(failureCount: 250))
+        var summary = ReportFixtures.summary(failureCount: 250)
+        summary.stopReason = "磁盘已满"
+        let html = writer(.chinese).renderRunPage(summary)
         #expect(html.contains("<html lang=\"zh-CN\">"))
         expectNoEnglishLabels(in: html)
         let text = visibleText(html)

@@ -56,6 +56,17 @@ import Testing
         #expect(succeeded.contains("No user failed."))
     }
 
+    @Test func failedRunShowsStopReason() {
+        var summary = ReportFixtures.summary(failureCount: 0)
+        summary.status = .failed
+        summary.counts.succeeded = 0
+        summary.stopReason = "cannot read <data>/history.csv: Permission denied"
+        let html = render(summary)
+        #expect(html.contains("class=\"banner status-failed\""))
+        #expect(html.contains("The run stopped early: cannot read &lt;data&gt;/history.csv: Permission denied"))
+        #expect(!render(ReportFixtures.summary()).contains("data-stop-reason"))
+    }
+
     @Test func failuresTableStopsAtLimit() {
         let html = render(ReportFixtures.summary(failureCount: 250))
         #expect(ReportFixtures.count("data-row=\"failure\"", in: html) == 100)
