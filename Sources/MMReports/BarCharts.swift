@@ -30,7 +30,7 @@ enum SVGChart {
     /// the largest value.
     static func horizontalBars(
         id: String, title: String, rows: [BarChartRow], axisLabel: String, maximum: Double? = nil,
-        seriesClasses: [String] = ["series-0", "series-1", "series-2"]
+        seriesClasses: [String] = ["series-0", "series-1", "series-2"], maxLabelShare: Double = 0.34
     ) -> String {
         let seriesCount = max(1, rows.first?.values.count ?? 1)
         let barHeight = seriesCount == 1 ? 16.0 : 11.0
@@ -39,7 +39,7 @@ enum SVGChart {
         let height = top + rowHeight * Double(rows.count) + 30
 
         let labelWidth = min(
-            width * 0.34,
+            width * maxLabelShare,
             (rows.map { ChartScale.textWidth($0.label, fontSize: fontSize) }.max() ?? 0) + 10)
         let valueWidth =
             (rows.flatMap(\.valueTexts).map { ChartScale.textWidth($0, fontSize: tickFontSize) }.max() ?? 0) + 8
@@ -87,7 +87,7 @@ enum SVGChart {
         tooltip: (String, String, Int) -> String
     ) -> String {
         let frame = PlotFrame(
-            maxValue: Double(histogram.counts.max() ?? 0), formatTick: { formatCount(Int($0)) })
+            maxValue: Double(histogram.counts.max() ?? 0), formatTick: { value, _ in formatCount(Int(value)) })
         var svg = openSVG(id: id, title: title, height: frame.height)
         svg += frame.yAxis(label: yLabel)
 
@@ -119,7 +119,7 @@ enum SVGChart {
     /// Stacked columns, one per category left to right, with the segments bottom up.
     static func stackedColumns(
         id: String, title: String, columns: [(label: String, segments: [Double], tooltip: String)],
-        seriesClasses: [String], yLabel: String, xLabel: String, formatTick: (Double) -> String
+        seriesClasses: [String], yLabel: String, xLabel: String, formatTick: (Double, Int) -> String
     ) -> String {
         let totals = columns.map { $0.segments.reduce(0, +) }
         let frame = PlotFrame(maxValue: totals.max() ?? 0, formatTick: formatTick)
@@ -151,7 +151,7 @@ enum SVGChart {
         return svg + "</svg>"
     }
 
-    /// The opening `svg` tag with its accessible title.
+    /// Returns the opening `svg` tag with its accessible title.
     static func openSVG(id: String, title: String, height: Double) -> String {
         "<svg class=\"chart\" data-chart=\"\(escapeHTML(id))\" viewBox=\"0 0 \(svgNumber(width)) \(svgNumber(height))\" "
             + "role=\"img\" aria-labelledby=\"\(escapeHTML(id))-title\" xmlns=\"http://www.w3.org/2000/svg\">"
@@ -169,16 +169,19 @@ struct PlotFrame {
     let height: Double
     var plotWidth: Double { SVGChart.width - plotX - 12 }
 
-    init(maxValue: Double, height: Double = 230, formatTick: (Double) -> String) {
+    /// - Parameter formatTick: formats a tick value with the given count of decimals,
+    ///   which is the same for every tick of the axis.
+    init(maxValue: Double, height: Double = 230, formatTick: (Double, Int) -> String) {
         ticks = ChartScale.ticks(upTo: maxValue)
-        tickTexts = ticks.map(formatTick)
+        let decimals = ChartScale.decimals(forStep: ticks.count > 1 ? ticks[1] - ticks[0] : 1)
+        tickTexts = ticks.map { formatTick($0, decimals) }
         let tickWidth = tickTexts.map { ChartScale.textWidth($0, fontSize: SVGChart.tickFontSize) }.max() ?? 0
         plotX = 22 + tickWidth + 6
         self.height = height
         plotBottom = height - 44
     }
 
-    /// The y coordinate of `value`.
+    /// Returns the y coordinate of `value`.
     func y(_ value: Double) -> Double {
         let top = ticks.last ?? 1
         return plotBottom - (plotBottom - plotTop) * (top > 0 ? value / top : 0)
@@ -199,7 +202,7 @@ struct PlotFrame {
         return svg
     }
 
-    /// The x axis line, tick labels at the given positions and the axis label.
+    /// Draws the x axis line, tick labels at the given positions and the axis label.
     func xAxis(ticks: [(Double, String)], label: String) -> String {
         var svg = "<line class=\"axis\" x1=\"\(svgNumber(plotX))\" y1=\"\(svgNumber(plotBottom))\" "
             + "x2=\"\(svgNumber(plotX + plotWidth))\" y2=\"\(svgNumber(plotBottom))\"/>"

@@ -1,7 +1,7 @@
 import Foundation
 import MMCore
 
-/// How CSV files are written.
+/// Options of the CSV files reports write.
 public struct CSVOptions: Sendable, Equatable {
     /// Starts the file with a UTF-8 byte order mark, so spreadsheet programs read
     /// Chinese text as UTF-8 instead of the system code page.
@@ -25,8 +25,8 @@ public struct CSVOptions: Sendable, Equatable {
 /// large outputs never sit in memory whole.
 ///
 /// Lines end with CRLF as RFC 4180 specifies. A text field is quoted when it contains a
-/// comma, a double quote, CR or LF, or when it is neutralised as a formula; quotes inside
-/// are doubled.
+/// comma, a double quote, CR or LF, or when it is neutralised as a formula. Quotes
+/// inside a quoted field are doubled.
 final class CSVWriter {
     private let sink: ([UInt8]) throws(OutputError) -> Void
     private let file: AtomicFileWriter?
@@ -38,7 +38,7 @@ final class CSVWriter {
     /// off every row.
     private static let chunkSize = 64 * 1024
 
-    /// A writer of the file at `url`, which appears when `finish()` succeeds.
+    /// Creates a writer of the file at `url`, which appears when `finish()` succeeds.
     convenience init(url: URL, options: CSVOptions) throws(OutputError) {
         let file = try AtomicFileWriter(url: url)
         self.init(file: file, options: options) { (bytes) throws(OutputError) in
@@ -46,7 +46,7 @@ final class CSVWriter {
         }
     }
 
-    /// A writer that hands chunks of bytes to `sink`, such as standard output.
+    /// Creates a writer that hands chunks of bytes to `sink`, such as standard output.
     convenience init(options: CSVOptions, sink: @escaping ([UInt8]) throws(OutputError) -> Void) {
         self.init(file: nil, options: options, sink: sink)
     }
@@ -144,7 +144,7 @@ enum CSVField {
         output.append(UInt8(ascii: "\""))
     }
 
-    /// The text of one field as `appendText` writes it.
+    /// Returns the text of one field as `appendText` writes it.
     static func encode(_ text: String, neutralize: Bool = true) -> String {
         var output: [UInt8] = []
         var text = text
@@ -152,7 +152,7 @@ enum CSVField {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Whether a spreadsheet would treat a cell starting with `bytes` as a formula.
+    /// Returns whether a spreadsheet would treat a cell starting with `bytes` as a formula.
     static func startsLikeFormula(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = bytes.first else { return false }
         switch first {

@@ -35,7 +35,7 @@ enum FixedDecimal {
         withUnsafeBytes(of: &digits) { output.append(contentsOf: $0) }
     }
 
-    /// The text of `value` as `%.6f`.
+    /// Returns the text of `value` as `%.6f`.
     static func sixDecimals(_ value: Float) -> String {
         var bytes: [UInt8] = []
         appendSixDecimals(value, to: &bytes)

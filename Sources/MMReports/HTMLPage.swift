@@ -1,11 +1,11 @@
-/// The frame shared by every report page: a self-contained HTML document whose
-/// Content-Security-Policy allows no fetch at all (no scripts, fonts or images from
-/// anywhere; only inline styles and `data:` images), with a responsive style sheet.
+/// The frame shared by every report page: a self-contained HTML document with a
+/// responsive style sheet. Its Content-Security-Policy allows no fetch at all, so no
+/// script, font or image loads from anywhere; only inline styles and `data:` images work.
 enum HTMLPage {
     /// The policy of every page. Links still navigate; nothing loads by itself.
     static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
-    /// A complete document. `title` is plain text; `body` is HTML.
+    /// Wraps `body` (HTML) in a complete document titled `title` (plain text).
     static func document(text: ReportText, title: String, body: String) -> String {
         """
         <!DOCTYPE html>
@@ -29,8 +29,8 @@ enum HTMLPage {
         """
     }
 
-    /// A table in a horizontally scrolling wrapper. Cells are HTML; a column marked
-    /// numeric is right-aligned with tabular digits. Each body row gets `data-row`.
+    /// Renders a table in a horizontally scrolling wrapper. Cells are HTML, and a column
+    /// marked numeric is right-aligned with tabular digits. Each body row gets `data-row`.
     static func table(
         id: String, caption: String? = nil, headers: [(String, numeric: Bool)], rows: [[String]],
         rowKind: String
@@ -55,7 +55,7 @@ enum HTMLPage {
         return html + "</tbody></table></div>"
     }
 
-    /// A figure holding one chart, with its heading, an optional legend and a note.
+    /// Renders a figure of one chart with its heading, an optional legend and a note.
     static func figure(
         heading: String, chart: String, legend: [(className: String, label: String)] = [],
         note: String? = nil
@@ -75,7 +75,7 @@ enum HTMLPage {
         return html + "</figure>"
     }
 
-    /// One headline figure: a big number and its label.
+    /// Renders one headline figure: a big number and its label.
     static func metric(label: String, value: String, detail: String? = nil, kind: String) -> String {
         var html = "<div class=\"metric\" data-metric=\"\(kind)\"><div class=\"metric-value\">\(value)</div>"
             + "<div class=\"metric-label\">\(label)</div>"
@@ -85,7 +85,7 @@ enum HTMLPage {
         return html + "</div>"
     }
 
-    /// A definition list of label–value pairs (values are HTML).
+    /// Renders a definition list of label–value pairs (values are HTML).
     static func details(_ pairs: [(String, String)]) -> String {
         var html = "<dl class=\"details\">"
         for (label, value) in pairs {
@@ -94,9 +94,9 @@ enum HTMLPage {
         return html + "</dl>"
     }
 
-    // The palette is Okabe and Ito's, distinguishable with the common colour-vision
-    // deficiencies; status never relies on colour alone (each banner has a symbol and a
-    // word, each chart series a legend and, for lines, a dash pattern).
+    // The palette is Okabe and Ito's, which stays distinguishable with the common
+    // colour-vision deficiencies. Status never relies on colour alone: each banner has a
+    // symbol and a word, each chart series a legend, and each line a dash pattern.
     static let styleSheet = """
         :root{--ink:#1f2328;--muted:#59636e;--line:#d1d9e0;--bg:#f6f8fa;--card:#fff;\
         --blue:#0072b2;--orange:#e69f00;--red:#d55e00;--green:#009e73;--grey:#8c959f;\
@@ -116,6 +116,7 @@ enum HTMLPage {
         border:1px solid;border-left-width:6px;margin:0 0 1rem}
         .banner .symbol{font-weight:700;font-size:1.25rem;line-height:1.2}
         .banner strong{display:block;font-size:1.05rem}
+        .banner .stop-reason{margin:.35rem 0 0;font-weight:600;overflow-wrap:anywhere}
         .banner.status-succeeded{background:var(--ok-bg);border-color:var(--ok);color:#0f4d22}
         .banner.status-partial{background:var(--warn-bg);border-color:#bf8700;color:var(--warn)}
         .banner.status-failed{background:var(--bad-bg);border-color:var(--bad);color:#82071e}
@@ -126,6 +127,7 @@ enum HTMLPage {
         .metric-label{color:var(--muted);font-size:.85rem}
         .metric-detail{color:var(--muted);font-size:.8rem}
         .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,440px),1fr));gap:16px}
+        .grid.spaced{margin-top:16px}
         figure{margin:0}
         .chart-card{padding:12px 12px 4px}
         .chart-card figcaption{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:baseline;margin-bottom:4px}
@@ -189,7 +191,9 @@ enum HTMLPage {
         .table-heading{margin:1.25rem 0 .5rem}
         details{margin-top:12px}
         summary{cursor:pointer;font-weight:600;padding:.25rem 0}
-        .heat td.cell{text-align:right;font-variant-numeric:tabular-nums}
+        .heat td.cell{text-align:right;font-variant-numeric:tabular-nums;min-width:3.2rem}
+        .heat td.diagonal{outline:2px solid var(--ink);outline-offset:-2px;font-weight:600}
+        .heat th[scope=row]{white-space:nowrap;position:sticky;left:0;background:var(--bg)}
         footer{margin:2.5rem 0 1rem;color:var(--muted);font-size:.8rem}
         @media (max-width:600px){main{padding:10px}h1{font-size:1.25rem}.details dt{flex-basis:7rem}\
         th,td{padding:.35rem .5rem}.metric-value{font-size:1.2rem}}

@@ -57,11 +57,11 @@ struct IndexPage {
         let scoredChart = SVGChart.stackedColumns(
             id: "runs-scored", title: text.plain("index.chartScored"), columns: scored,
             seriesClasses: ["series-0"], yLabel: text.plain("axis.users"), xLabel: text.plain("axis.run"),
-            formatTick: { text.integer(Int($0)) })
+            formatTick: { value, _ in text.integer(Int(value)) })
         let failuresChart = SVGChart.stackedColumns(
             id: "runs-failures", title: text.plain("index.chartFailures"), columns: failures,
             seriesClasses: ["series-2"], yLabel: text.plain("axis.users"), xLabel: text.plain("axis.run"),
-            formatTick: { text.integer(Int($0)) })
+            formatTick: { value, _ in text.integer(Int(value)) })
         return HTMLPage.figure(heading: text.label("index.chartScored"), chart: scoredChart)
             + HTMLPage.figure(heading: text.label("index.chartFailures"), chart: failuresChart)
     }
@@ -91,7 +91,7 @@ struct IndexPage {
             rows: rows, rowKind: "run")
     }
 
-    /// The link from the index to a run's page.
+    /// Returns the link from the index to a run's page.
     static func reportLink(_ runID: Int64) -> String {
         ReportWriter.folderName(for: runID) + "/report.html"
     }

@@ -9,7 +9,7 @@ import MMCore
 struct ReportText {
     let locale: AppLocale
 
-    /// The catalogue text of `key` (prefixed with `reports.`), escaped for HTML.
+    /// Renders the catalogue entry `reports.<key>`, escaped for HTML.
     func label(_ key: String, _ arguments: [String: String] = [:]) -> String {
         escapeHTML(plain(key, arguments))
     }
@@ -23,12 +23,12 @@ struct ReportText {
         return label(key, arguments)
     }
 
-    /// The catalogue text of `key` (prefixed with `reports.`), unescaped.
+    /// Renders the catalogue entry `reports.<key>` as plain text.
     func plain(_ key: String, _ arguments: [String: String] = [:]) -> String {
         Messages.shared.render(Message("reports." + key, arguments), in: locale)
     }
 
-    /// A text that may be a catalogue key (any module's) or plain text, escaped.
+    /// Renders a value that is a catalogue key (of any module) or plain text, escaped.
     func keyOrText(_ value: String) -> String {
         if Messages.shared.entries[value] != nil {
             return escapeHTML(Messages.shared.render(Message(value), in: locale))
@@ -36,7 +36,7 @@ struct ReportText {
         return escapeHTML(value)
     }
 
-    /// The genre's name in this locale, escaped.
+    /// Returns the genre's name in this locale, escaped.
     func genre(_ genre: GenreName) -> String {
         escapeHTML(plainGenre(genre))
     }
@@ -48,7 +48,7 @@ struct ReportText {
         return genre.name
     }
 
-    /// A genre given by its `name`, shown in this locale when `genres` lists it.
+    /// Returns a genre given by its `name` in this locale when `genres` lists it, escaped.
     func genre(named name: String, in genres: [GenreName]) -> String {
         guard let known = genres.first(where: { $0.name == name }) else { return escapeHTML(name) }
         return genre(known)
@@ -64,13 +64,13 @@ struct ReportText {
         locale.formatPercent(fraction, decimals: decimals)
     }
 
-    /// A signed change in percentage points, such as `+1.5 pp` / `+1.5 个百分点`.
+    /// Formats a signed change in percentage points, such as `+1.5 pp` / `+1.5 个百分点`.
     func percentagePoints(_ change: Double) -> String {
         let sign = change > 0.000_5 ? "+" : ""
         return plain("unit.percentagePoints", ["value": sign + locale.formatDecimal(change * 100, decimals: 1)])
     }
 
-    /// A signed integer change, such as `+12` or `-3`.
+    /// Formats a signed integer change, such as `+12` or `-3`.
     func signedInteger(_ change: Int) -> String {
         change > 0 ? "+" + integer(change) : integer(change)
     }
@@ -85,12 +85,12 @@ struct ReportText {
         return label("unit.usersPerSecond", ["value": decimal(usersPerSecond, decimals)])
     }
 
-    /// The run status as a word.
+    /// Returns the run status as a word, escaped.
     func status(_ status: RunStatus) -> String {
         label("status." + status.rawValue)
     }
 
-    /// A symbol beside the status word, so status does not rest on colour alone.
+    /// Returns a symbol shown beside the status word, so status does not rest on colour alone.
     func statusSymbol(_ status: RunStatus) -> String {
         switch status {
         case .succeeded: "✓"
@@ -99,7 +99,7 @@ struct ReportText {
         }
     }
 
-    /// The name of a run phase, translated when the catalogue knows it.
+    /// Returns the name of a run phase, translated when the catalogue has an entry for it.
     func plainPhase(_ phase: String) -> String {
         let key = "reports.phase." + phase
         guard Messages.shared.entries[key] != nil else { return phase }

@@ -30,7 +30,7 @@ public struct ReportWriter: Sendable {
     public static let reportFile = "report.html"
     public static let indexFile = "index.html"
 
-    /// The folder name of a run: its id in decimal.
+    /// Returns the folder name of a run: its id in decimal.
     public static func folderName(for runID: Int64) -> String {
         String(runID)
     }
@@ -98,13 +98,62 @@ public struct ReportWriter: Sendable {
         return runs.sorted { $0.runID > $1.runID }
     }
 
-    /// The page of a run rendered without writing it, for previews and tests.
+    /// Renders the page of a run without writing it, for previews and tests.
     public func renderRunPage(_ summary: RunSummary) -> String {
         RunReportPage(summary: summary, text: ReportText(locale: locale)).render()
     }
 
-    /// The index page rendered without writing it.
+    /// Renders the index page without writing it.
     public func renderIndexPage(runs: [RunListing]) -> String {
         IndexPage(runs: runs, text: ReportText(locale: locale)).render()
+    }
+}
+
+// MARK: - Training and evaluation
+
+extension ReportWriter {
+    public static let trainingPageFile = "training.html"
+    public static let trainingDataFile = "training.json"
+    public static let evaluationPageFile = "evaluation.html"
+    public static let evaluationDataFile = "evaluation.json"
+
+    /// Writes training.html and training.json into `directory` (the reports folder when
+    /// nil).
+    ///
+    /// - Returns: the URL of training.html.
+    @discardableResult
+    public func writeTraining(_ report: TrainingReport, to directory: URL? = nil) throws(OutputError) -> URL {
+        let folder = directory ?? reportsDirectory
+        try AtomicFile.createDirectory(folder)
+        AtomicFile.removeLeftovers(in: folder)
+        try AtomicFile.write(bytes: ReportJSON.encode(report), to: folder.appendingPathComponent(Self.trainingDataFile))
+        let url = folder.appendingPathComponent(Self.trainingPageFile)
+        try AtomicFile.write(TrainingPage(report: report, text: ReportText(locale: locale)).render(), to: url)
+        return url
+    }
+
+    /// Writes evaluation.html and evaluation.json into `directory` (the reports folder
+    /// when nil).
+    ///
+    /// - Returns: the URL of evaluation.html.
+    @discardableResult
+    public func writeEvaluation(_ report: EvaluationReport, to directory: URL? = nil) throws(OutputError) -> URL {
+        let folder = directory ?? reportsDirectory
+        try AtomicFile.createDirectory(folder)
+        AtomicFile.removeLeftovers(in: folder)
+        try AtomicFile.write(bytes: ReportJSON.encode(report), to: folder.appendingPathComponent(Self.evaluationDataFile))
+        let url = folder.appendingPathComponent(Self.evaluationPageFile)
+        try AtomicFile.write(EvaluationPage(report: report, text: ReportText(locale: locale)).render(), to: url)
+        return url
+    }
+
+    /// Renders the training page without writing it.
+    public func renderTrainingPage(_ report: TrainingReport) -> String {
+        TrainingPage(report: report, text: ReportText(locale: locale)).render()
+    }
+
+    /// Renders the evaluation page without writing it.
+    public func renderEvaluationPage(_ report: EvaluationReport) -> String {
+        EvaluationPage(report: report, text: ReportText(locale: locale)).render()
     }
 }

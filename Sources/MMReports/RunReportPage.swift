@@ -42,9 +42,13 @@ struct RunReportPage {
             "claimed": text.integer(counts.claimed), "succeeded": text.integer(counts.succeeded),
             "failed": text.integer(counts.failed), "dead": text.integer(counts.dead),
         ])
+        var stopReason = ""
+        if let reason = summary.stopReason {
+            stopReason = "<p class=\"stop-reason\" data-stop-reason>\(text.label("banner.stopReason", ["reason": reason]))</p>"
+        }
         return "<section class=\"banner status-\(summary.status.rawValue)\" role=\"status\" "
             + "data-status=\"\(summary.status.rawValue)\"><span class=\"symbol\" aria-hidden=\"true\">\(text.statusSymbol(summary.status))</span>"
-            + "<div><strong>\(text.status(summary.status))</strong>\(sentence)</div></section>"
+            + "<div><strong>\(text.status(summary.status))</strong>\(sentence)\(stopReason)</div></section>"
     }
 
     private func metrics() -> String {

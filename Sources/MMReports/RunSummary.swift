@@ -1,7 +1,7 @@
 import Foundation
 import MMCore
 
-/// How a run ended, as the report banner and the runs list show it.
+/// The outcome of a run, as the report banner and the runs list show it.
 public enum RunStatus: String, Codable, Sendable, CaseIterable {
     /// Every claimed user was scored.
     case succeeded
@@ -47,6 +47,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var failures: [FailureRecord]
     /// The figures of the run before this one, when there was one.
     public var comparison: RunComparison?
+    /// The error that stopped the run early (a `failed` run), as the user would read it.
+    public var stopReason: String?
 
     public init(
         runID: Int64, label: String, status: RunStatus, start: Date, end: Date,
@@ -55,7 +57,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         phases: [PhaseTiming], usersPerSecond: Double, genres: [GenreName],
         topGenreCounts: [Int], meanTopProbability: [Double?],
         topProbabilityHistogram: Histogram, engagementHistogram: Histogram,
-        failures: [FailureRecord], comparison: RunComparison? = nil
+        failures: [FailureRecord], comparison: RunComparison? = nil, stopReason: String? = nil
     ) {
         self.runID = runID
         self.label = label
@@ -76,6 +78,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         self.engagementHistogram = engagementHistogram
         self.failures = failures
         self.comparison = comparison
+        self.stopReason = stopReason
     }
 
     /// Wall-clock seconds from start to end.
@@ -221,7 +224,7 @@ public struct GenreName: Codable, Sendable, Equatable, Hashable {
 /// Counts of values in equal-width bins from `lowerBound` to `upperBound`.
 ///
 /// Bin i covers [lowerBound + i·w, lowerBound + (i+1)·w) with w = (upper − lower) /
-/// bins; the last bin also holds `upperBound`.
+/// bins; the last bin also contains `upperBound`.
 public struct Histogram: Codable, Sendable, Equatable {
     public var lowerBound: Double
     public var upperBound: Double
@@ -250,7 +253,7 @@ public struct Histogram: Codable, Sendable, Equatable {
         self.init(lowerBound: lowerBound, upperBound: upperBound, counts: counts)
     }
 
-    /// The lower edge of bin `index` (or the upper bound for `index == counts.count`).
+    /// Returns the lower edge of bin `index` (or the upper bound for `index == counts.count`).
     public func edge(_ index: Int) -> Double {
         lowerBound + (upperBound - lowerBound) * Double(index) / Double(max(1, counts.count))
     }
@@ -282,7 +285,7 @@ public struct FailureRecord: Codable, Sendable, Equatable {
     }
 }
 
-/// How this run's results differ from the previous run's.
+/// The differences between this run's results and the previous run's.
 public struct RunComparison: Codable, Sendable, Equatable {
     public var previousRunID: Int64
     /// Top-genre counts of the previous run, aligned with the summary's `genres`.
@@ -368,7 +371,7 @@ public struct RunListing: Codable, Sendable, Equatable {
         self.dead = dead
     }
 
-    /// The listing of a run from its summary.
+    /// Creates the listing of a run from its summary.
     public init(_ summary: RunSummary) {
         self.init(
             runID: summary.runID, label: summary.label, status: summary.status,

@@ -1,10 +1,10 @@
 import Foundation
 import MMCore
 
-/// The JSON files of reports (`summary.json` of a run, the evaluation report's JSON):
-/// keys sorted, so the same figures always give the same bytes, instants as ISO 8601
-/// UTC strings with milliseconds, and non-finite numbers as the strings `"nan"`,
-/// `"inf"` and `"-inf"` (JSON has no literal for them).
+/// Encoding of the reports' JSON files (`summary.json`, `training.json`,
+/// `evaluation.json`). Keys are sorted, so the same figures always give the same bytes.
+/// Instants are ISO 8601 UTC strings with milliseconds. Non-finite numbers become the
+/// strings `"nan"`, `"inf"` and `"-inf"`, because JSON has no literal for them.
 enum ReportJSON {
     static func encode<Value: Encodable>(_ value: Value) -> [UInt8] {
         let encoder = JSONEncoder()

@@ -15,8 +15,8 @@ enum ReportFixtures {
 
     static let start = UTCTime.parse("2026-12-04T02:00:01Z")!
 
-    /// A partial run of 2,000 claimed users with `failureCount` failures, bad rows in two
-    /// stores and a previous run to compare with.
+    /// Returns a partial run of about 2,000 claimed users with `failureCount` failures,
+    /// bad rows in two stores and a previous run to compare with.
     static func summary(runID: Int64 = 42, failureCount: Int = 3, userIDs: [String]? = nil) -> RunSummary {
         let failures = (0..<failureCount).map { index in
             FailureRecord(

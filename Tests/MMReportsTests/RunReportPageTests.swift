@@ -9,7 +9,7 @@ import Testing
         ReportWriter(reportsDirectory: URL(fileURLWithPath: "/nonexistent"), locale: locale).renderRunPage(summary)
     }
 
-    /// The markup of one chart, from its `svg` tag to the closing tag.
+    /// Returns the markup of one chart, from its `svg` tag to the closing tag.
     private func chart(_ id: String, in html: String) -> Substring? {
         guard let start = html.range(of: "data-chart=\"\(id)\"") else { return nil }
         guard let end = html[start.upperBound...].range(of: "</svg>") else { return nil }
@@ -54,6 +54,17 @@ import Testing
         let succeeded = render(ReportFixtures.summary(failureCount: 0))
         #expect(succeeded.contains("class=\"banner status-succeeded\""))
         #expect(succeeded.contains("No user failed."))
+    }
+
+    @Test func failedRunShowsStopReason() {
+        var summary = ReportFixtures.summary(failureCount: 0)
+        summary.status = .failed
+        summary.counts.succeeded = 0
+        summary.stopReason = "cannot read <data>/history.csv: Permission denied"
+        let html = render(summary)
+        #expect(html.contains("class=\"banner status-failed\""))
+        #expect(html.contains("The run stopped early: cannot read &lt;data&gt;/history.csv: Permission denied"))
+        #expect(!render(ReportFixtures.summary()).contains("data-stop-reason"))
     }
 
     @Test func failuresTableStopsAtLimit() {
