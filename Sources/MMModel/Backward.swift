@@ -265,8 +265,8 @@ func maskReLUGradient(
     for row in 0..<rows {
         let gradientRow = gradient + row * stride
         let activationRow = activations + row * activationStride
-        for index in 0..<width where !(activationRow[index] > 0) {
-            gradientRow[index] = 0
+        for index in 0..<width {
+            gradientRow[index] = activationRow[index] > 0 ? gradientRow[index] : 0
         }
     }
 }
