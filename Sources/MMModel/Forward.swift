@@ -63,17 +63,7 @@ extension FusionModel {
     /// Safe to call from several threads at once on one model, each with its own
     /// workspace. For a given batch and BLAS thread count the result is deterministic.
     public func forward(_ batch: ModelBatch, workspace: ForwardWorkspace, into output: inout ModelOutput) {
-        batch.checkShape(for: dimensions)
-        guard batch.userCount > 0 else {
-            workspace.copyOutputs(users: 0, dimensions: dimensions, into: &output)
-            return
-        }
-        parameters.withUnsafeBufferPointer { parameters in
-            batch.withView { view in
-                layout.forward(view, parameters: parameters.baseAddress!, workspace: workspace, scaling: nil)
-            }
-        }
-        workspace.copyOutputs(users: batch.userCount, dimensions: dimensions, into: &output)
+        forward(batch, workspace: workspace, scaling: nil, into: &output)
     }
 }
 

@@ -71,34 +71,50 @@ func applyLinear(
 /// than hidden.
 @inline(__always)
 func applyReLU(_ values: UnsafeMutablePointer<Float>, count: Int) {
-    for index in 0..<count where values[index] < 0 {
-        values[index] = 0
+    // A select with an unconditional store vectorises; a conditional store does not.
+    for index in 0..<count {
+        let value = values[index]
+        values[index] = value < 0 ? 0 : value
     }
 }
 
 /// output = Σₑ weights[e] · rows[indices[e]] over `entries`, the gather-and-sum of
 /// play-weighted pooling and of the attention context. Rows are `count` wide and
-/// `count` apart; four entries are summed per pass over `output`.
+/// `count` apart. Up to four entries are summed per pass over `output`, and the first
+/// pass stores instead of adding, so the rows are read once and `output` is not zeroed
+/// separately. No entries give a zero row.
 func gatherWeightedSum(
     rows: UnsafePointer<Float>, count: Int, indices: UnsafePointer<Int32>, weights: UnsafePointer<Float>,
     entries: Range<Int>, into output: UnsafeMutablePointer<Float>
 ) {
-    output.update(repeating: 0, count: count)
-    var entry = entries.lowerBound
-    while entry + 4 <= entries.upperBound {
-        let r0 = rows + Int(indices[entry]) * count
-        let r1 = rows + Int(indices[entry + 1]) * count
-        let r2 = rows + Int(indices[entry + 2]) * count
-        let r3 = rows + Int(indices[entry + 3]) * count
-        let (w0, w1, w2, w3) = (weights[entry], weights[entry + 1], weights[entry + 2], weights[entry + 3])
-        for index in 0..<count {
-            output[index] += w0 * r0[index] + w1 * r1[index] + w2 * r2[index] + w3 * r3[index]
-        }
-        entry += 4
+    guard !entries.isEmpty else {
+        output.update(repeating: 0, count: count)
+        return
     }
+    var entry = entries.lowerBound
+    var first = true
     while entry < entries.upperBound {
-        addScaled(rows + Int(indices[entry]) * count, scale: weights[entry], count: count, into: output)
-        entry += 1
+        let group = min(4, entries.upperBound - entry)
+        // Missing members of a short group repeat the first row with weight 0.
+        let r0 = rows + Int(indices[entry]) * count
+        let r1 = group > 1 ? rows + Int(indices[entry + 1]) * count : r0
+        let r2 = group > 2 ? rows + Int(indices[entry + 2]) * count : r0
+        let r3 = group > 3 ? rows + Int(indices[entry + 3]) * count : r0
+        let w0 = weights[entry]
+        let w1 = group > 1 ? weights[entry + 1] : 0
+        let w2 = group > 2 ? weights[entry + 2] : 0
+        let w3 = group > 3 ? weights[entry + 3] : 0
+        if first {
+            for index in 0..<count {
+                output[index] = w0 * r0[index] + w1 * r1[index] + w2 * r2[index] + w3 * r3[index]
+            }
+        } else {
+            for index in 0..<count {
+                output[index] += w0 * r0[index] + w1 * r1[index] + w2 * r2[index] + w3 * r3[index]
+            }
+        }
+        first = false
+        entry += group
     }
 }
 
