@@ -1,6 +1,7 @@
 import MMCore
 
-/// Checks an id cell: not empty, no control characters, no byte order mark.
+/// Checks an id cell: not empty, no control characters (C0, DEL or C1), no byte order
+/// mark.
 enum IDValidation {
     static func problem(_ bytes: UnsafeBufferPointer<UInt8>) -> BadRowReason? {
         if bytes.isEmpty {
@@ -8,6 +9,9 @@ enum IDValidation {
         }
         for (index, byte) in bytes.enumerated() {
             if byte < 0x20 || byte == 0x7F {
+                return .invalidID
+            }
+            if byte == 0xC2 && index + 1 < bytes.count && (0x80...0x9F).contains(bytes[index + 1]) {
                 return .invalidID
             }
             if byte == 0xEF && index + 2 < bytes.count && bytes[index + 1] == 0xBB && bytes[index + 2] == 0xBF {
