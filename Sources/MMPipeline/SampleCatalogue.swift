@@ -1,16 +1,6 @@
 import Foundation
 import MMCore
-
-/// A genre as listed in `genres.csv`: its index, name and Chinese name.
-public struct GenreName: Sendable, Equatable {
-    public var name: String
-    public var chineseName: String
-
-    public init(name: String, chineseName: String) {
-        self.name = name
-        self.chineseName = chineseName
-    }
-}
+import MMFeatures
 
 /// The recipe of the sample catalogue that `mmbatch demo` generates.
 ///
@@ -52,7 +42,7 @@ public struct SampleCatalogueRecipe: Sendable {
 
     /// Writes `history.csv`, `covers.csv`, `clips.csv`, `listens.csv`, `labels.csv` and
     /// `genres.csv` into `directory`, each file atomically.
-    public func generate(into directory: URL, genres: [GenreName]) throws(OutputError) {
+    public func generate(into directory: URL, genres: [Genre]) throws(OutputError) {
         precondition(genres.count >= 2, "the sample catalogue needs at least two genres, got \(genres.count)")
         precondition(listensPerUser > recentListens && tracks >= listensPerUser * 2,
                      "listensPerUser \(listensPerUser) must exceed recentListens \(recentListens) and tracks \(tracks) must be at least twice it")
@@ -121,7 +111,7 @@ public struct SampleCatalogueRecipe: Sendable {
     }
 
     private func writeUsers(
-        into directory: URL, genres: [GenreName], textPrototypes: [[Float]], trackGenres: [Int],
+        into directory: URL, genres: [Genre], textPrototypes: [[Float]], trackGenres: [Int],
         tracksByGenre: [[Int]], trackIDs: [String]
     ) throws(OutputError) {
         let history = try AtomicFileWriter(url: directory.appendingPathComponent("history.csv"))
@@ -189,10 +179,10 @@ public struct SampleCatalogueRecipe: Sendable {
         try writer.commit()
     }
 
-    private func writeGenres(_ url: URL, genres: [GenreName]) throws(OutputError) {
+    private func writeGenres(_ url: URL, genres: [Genre]) throws(OutputError) {
         var text = "id,name,name_zh\n"
         for (index, genre) in genres.enumerated() {
-            text += "\(index),\(genre.name),\(genre.chineseName)\n"
+            text += "\(index),\(genre.name),\(genre.nameZh)\n"
         }
         try AtomicFile.write(text, to: url)
     }

@@ -50,14 +50,37 @@ public struct ReportWriter: Sendable {
     public func writeRun<Rows: Sequence<RecommendationRow>>(
         _ summary: RunSummary, recommendations: Rows, topK: Int
     ) throws(OutputError) -> URL {
+        do {
+            return try writeRun(summary, topK: topK) { (stream) throws(OutputError) in
+                for row in recommendations {
+                    try stream.append(row)
+                }
+            }
+        } catch let error as OutputError {
+            throw error
+        } catch {
+            preconditionFailure("only output errors can arise from a sequence of rows: \(error)")
+        }
+    }
+
+    /// Writes the same files as `writeRun(_:recommendations:topK:)`, with the rows pushed
+    /// into recommendations.csv by `produceRecommendations`, for producers such as a
+    /// database cursor that cannot offer a sequence. An error the producer throws stops
+    /// the writing and leaves the previous files in place.
+    @discardableResult
+    public func writeRun(
+        _ summary: RunSummary, topK: Int,
+        produceRecommendations: (RecommendationsStream) throws -> Void
+    ) throws -> URL {
         let folder = runDirectory(for: summary.runID)
         try AtomicFile.createDirectory(folder)
         AtomicFile.removeLeftovers(in: reportsDirectory)
         AtomicFile.removeLeftovers(in: folder)
 
-        try RecommendationsCSV.write(
-            recommendations, topK: topK, to: folder.appendingPathComponent(Self.recommendationsFile),
-            options: csvOptions)
+        let stream = try RecommendationsStream(
+            url: folder.appendingPathComponent(Self.recommendationsFile), topK: topK, options: csvOptions)
+        try produceRecommendations(stream)
+        try stream.finish()
         try RecommendationsCSV.writeFailures(
             summary.failures, to: folder.appendingPathComponent(Self.failuresFile), options: csvOptions)
         try AtomicFile.write(bytes: ReportJSON.encode(summary), to: folder.appendingPathComponent(Self.summaryFile))

@@ -40,3 +40,15 @@ enum ReportJSON {
         return try decoder.decode(type, from: data)
     }
 }
+
+extension RunSummary {
+    /// The summary as summary.json writes it, for storing with the run in the database.
+    public func encodedJSON() -> [UInt8] {
+        ReportJSON.encode(self)
+    }
+
+    /// Reads a summary written by `encodedJSON()` or found in summary.json.
+    public static func decode(json data: Data) throws -> RunSummary {
+        try ReportJSON.decode(RunSummary.self, from: data)
+    }
+}

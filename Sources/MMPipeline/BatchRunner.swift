@@ -1,0 +1,188 @@
+import Foundation
+import MMCore
+import MMFeatures
+import MMModel
+import MMQueue
+
+/// `mmbatch run`: claims waiting users in batches, scores them in a worker pool and
+/// writes their ranked genres, then the run's reports.
+///
+/// The order of work: take the run lock, recover jobs of dead runs, load the model and
+/// the catalogue, then loop: claim a chunk of jobs, score its fixed-size batches on the
+/// workers, write each batch's results in one transaction. Batches are slices of the
+/// claim order of `batchSize` users whatever `workers` is, and OpenBLAS runs one thread,
+/// so every user's scores are the same for any worker count.
+public final class BatchRunner {
+    let options: RunOptions
+    var statistics = RunStatistics()
+
+    public init(options: RunOptions) {
+        self.options = options
+    }
+
+    /// Runs the batch and writes its reports.
+    ///
+    /// - Throws: `QueueError.runLocked` (exit 4) when another run holds the lock; bad
+    ///   input (exit 3) for an unusable model or catalogue; `OutputError` (exit 5) when
+    ///   reports cannot be written. A run that fails some users returns exit code 1.
+    public func run() throws -> RunOutcome {
+        let lock = try RunLock.acquire(databasePath: options.databasePath)
+        defer { lock.release() }
+
+        let queue = try SQLiteQueue(
+            path: options.databasePath, retryPolicy: options.retryPolicy,
+            busyTimeoutMilliseconds: options.busyTimeoutMilliseconds)
+        let recovered = try queue.recoverAbandoned(now: Date(), isProcessAlive: ProcessLiveness.isAlive)
+        statistics.counts.recovered = recovered
+        if recovered > 0 {
+            Log.warning(Message("pipeline.run.recovered"), ["jobs": recovered, "db": options.databasePath])
+        }
+
+        let model = try loadModel()
+        let runID = try queue.startRun(RunStart(
+            modelPath: options.modelPath.path, modelFingerprint: model.fingerprint, optionsJSON: options.json))
+        let owner = LeaseOwner.current(runID: runID)
+        Log.info(Message("pipeline.run.started"), [
+            "run": runID, "db": options.databasePath, "data": options.dataDirectory.path,
+            "model": options.modelPath.path, "workers": options.workers, "batch_size": options.batchSize,
+        ])
+
+        let heartbeat = try Heartbeat(
+            databasePath: options.databasePath, owner: owner, leaseSeconds: options.leaseSeconds,
+            interval: options.heartbeatSeconds)
+        defer { heartbeat.stop() }
+
+        var stopError: (any Error)?
+        do {
+            try work(queue: queue, model: model, owner: owner)
+        } catch {
+            stopError = error
+            Log.error(Message("pipeline.run.stopped"), ["run": runID, "error": describe(error)])
+        }
+        heartbeat.stop()
+        return try finish(runID: runID, queue: queue, model: model, stopError: stopError)
+    }
+
+    // MARK: - Claim and score
+
+    private func work(queue: SQLiteQueue, model: LoadedModel, owner: LeaseOwner) throws {
+        let loadStart = monotonicSeconds()
+        let prepared = try PreparedInputs.prepare(model: model, options: options)
+        statistics.addPhase("loadFeatures", seconds: monotonicSeconds() - loadStart)
+        statistics.stores = prepared.storeDescriptions
+        statistics.chineseGenreNames = prepared.chineseGenreNames
+
+        BLAS.setThreadCount(1)
+        var lanes: [WorkerLane] = []
+        if case .ready(let catalogue, let inputs) = prepared.state {
+            lanes = (0..<max(1, options.workers)).map { _ in
+                WorkerLane(model: model.model, inputs: inputs, catalogue: catalogue, maxTracks: options.maxTracks)
+            }
+        }
+        let chunkSize = options.batchSize * max(1, options.workers) * 2
+        var remaining = options.userLimit ?? Int.max
+        let progress = ProgressReporter(Message("pipeline.run.progress"), total: nil, unit: "users")
+        defer { progress.finish() }
+
+        while remaining > 0 {
+            let jobs = try queue.claim(
+                limit: min(chunkSize, remaining), owner: owner, leaseSeconds: options.leaseSeconds, now: Date())
+            if jobs.isEmpty {
+                break
+            }
+            remaining -= jobs.count
+            statistics.counts.claimed += jobs.count
+
+            switch prepared.state {
+            case .ready:
+                try write(score(jobs, lanes: lanes), queue: queue, owner: owner)
+            case .unusable(let problem):
+                // Every user meets the same catalogue problem: record it on each job, as a
+                // transient failure (retried with backoff) or a permanent one (dead).
+                let failures = jobs.map { UserFailure(job: $0, reason: problem.reason, kind: problem.kind) }
+                try recordFailures(failures, queue: queue, owner: owner)
+            }
+            progress.advance(by: jobs.count)
+        }
+    }
+
+    /// Scores `jobs` in batches of `batchSize`, batch i on worker i mod workers.
+    private func score(_ jobs: [ClaimedJob], lanes: [WorkerLane]) -> [BatchOutcome] {
+        let start = monotonicSeconds()
+        let batchCount = (jobs.count + options.batchSize - 1) / options.batchSize
+        let slots = OutcomeSlots(count: batchCount)
+        let batchSize = options.batchSize
+        DispatchQueue.concurrentPerform(iterations: lanes.count) { laneIndex in
+            var batchIndex = laneIndex
+            while batchIndex < batchCount {
+                let first = batchIndex * batchSize
+                let slice = jobs[first..<min(jobs.count, first + batchSize)]
+                slots.store(lanes[laneIndex].score(slice), at: batchIndex)
+                batchIndex += lanes.count
+            }
+        }
+        let outcomes = slots.collect()
+
+        // Workers overlap, so the wall time is split between the phases in proportion to
+        // the time the workers spent in each.
+        let wall = monotonicSeconds() - start
+        let assemble = outcomes.reduce(0) { $0 + $1.assembleSeconds }
+        let inference = outcomes.reduce(0) { $0 + $1.inferenceSeconds }
+        let busy = max(assemble + inference, 1e-12)
+        statistics.addPhase("assemble", seconds: wall * assemble / busy)
+        statistics.addPhase("inference", seconds: wall * inference / busy)
+        return outcomes
+    }
+
+    /// Writes each batch's results in one transaction, then records its failures.
+    private func write(_ outcomes: [BatchOutcome], queue: SQLiteQueue, owner: LeaseOwner) throws {
+        let start = monotonicSeconds()
+        for outcome in outcomes {
+            for user in outcome.scored {
+                statistics.noteInputQuality(droppedTracks: user.droppedTracks, noTracks: user.noTracks)
+            }
+            do {
+                let summary = try queue.complete(runID: owner.runID, results: outcome.results, now: Date())
+                statistics.counts.done += summary.completed
+                if !summary.leaseLost.isEmpty {
+                    Log.warning(Message("pipeline.run.leaseLost"), ["jobs": summary.leaseLost.count, "run": owner.runID])
+                }
+            } catch let error as SQLiteError where error.isTransient {
+                // The results could not be written (database busy past the timeout, disk
+                // full): record a transient failure so the jobs are retried with backoff.
+                let reason = error.message.text(in: .english)
+                Log.error(Message("pipeline.run.writeFailed"), ["users": outcome.results.count, "error": reason])
+                try recordFailures(outcome.resultJobs.map { UserFailure(job: $0, reason: reason, kind: .transient) }, queue: queue, owner: owner)
+            }
+            try recordFailures(outcome.failures, queue: queue, owner: owner)
+        }
+        statistics.addPhase("writeResults", seconds: monotonicSeconds() - start)
+    }
+
+    private func recordFailures(_ failures: [UserFailure], queue: SQLiteQueue, owner: LeaseOwner) throws {
+        for failure in failures {
+            let state: JobState?
+            do {
+                state = try queue.fail(jobID: failure.job.id, owner: owner, error: failure.reason, kind: failure.kind, now: Date())
+            } catch let error as SQLiteError where error.isTransient {
+                // The lease expires and the next run recovers the job as abandoned.
+                Log.error(Message("pipeline.run.failRecordFailed"), ["user": failure.job.userID, "error": describe(error)])
+                continue
+            }
+            guard let state else { continue }
+            statistics.noteFailure(userID: failure.job.userID, state: state, reason: failure.reason, attempts: failure.job.attempts)
+            Log.warning(Message("pipeline.run.userFailed"), [
+                "user": failure.job.userID, "state": state.rawValue, "kind": failure.kind.rawValue, "reason": failure.reason,
+            ])
+        }
+    }
+
+}
+
+/// Renders any error in English for the database and logs.
+func describe(_ error: any Error) -> String {
+    if let known = error as? any MMError {
+        return known.message.text(in: .english)
+    }
+    return String(describing: error)
+}

@@ -1,0 +1,44 @@
+import Foundation
+import MMCore
+
+/// Errors of the pipeline's own: files it reads directly, a model that does not fit the
+/// catalogue, a run that cannot start.
+public enum PipelineError: MMError, Equatable {
+    case unreadableFile(path: String, reason: String)
+    case notUTF8(path: String)
+    case modelMissing(path: String)
+    case modelNeedsModality(model: String, modality: String, data: String)
+    case catalogueLacks(file: String, data: String)
+    case unknownRun(id: Int64)
+    case noUsers(data: String)
+    case runFailed(reason: String)
+
+    public var exitCode: ExitCode {
+        switch self {
+        case .unknownRun: .usage
+        case .runFailed: .internalError
+        default: .badInput
+        }
+    }
+
+    public var message: Message {
+        switch self {
+        case .unreadableFile(let path, let reason):
+            Message("pipeline.file.unreadable", ["path": path, "reason": reason])
+        case .notUTF8(let path):
+            Message("pipeline.file.notUTF8", ["path": path])
+        case .modelMissing(let path):
+            Message("pipeline.model.missing", ["path": path])
+        case .modelNeedsModality(let model, let modality, let data):
+            Message("pipeline.model.needsModality", ["model": model, "modality": modality, "data": data])
+        case .catalogueLacks(let file, let data):
+            Message("pipeline.catalogue.lacks", ["file": file, "data": data])
+        case .unknownRun(let id):
+            Message("pipeline.run.unknown", ["run": "\(id)"])
+        case .noUsers(let data):
+            Message("pipeline.catalogue.noUsers", ["data": data])
+        case .runFailed(let reason):
+            Message("pipeline.run.failed", ["reason": reason])
+        }
+    }
+}
