@@ -49,15 +49,18 @@ let package = Package(
         .executableTarget(name: "mmbatch", dependencies: ["MMPipeline", "MMCore"]),
 
         .target(name: "MMTestSupport", dependencies: ["MMCore"], path: "Tests/MMTestSupport"),
+        .target(
+            name: "MMPipelineTestSupport", dependencies: ["MMPipeline", "MMTestSupport"],
+            path: "Tests/MMPipelineTestSupport"),
         .testTarget(name: "MMCoreTests", dependencies: ["MMCore", "MMTestSupport"]),
         .testTarget(name: "MMFeaturesTests", dependencies: ["MMFeatures", "MMTestSupport"]),
         .testTarget(name: "MMModelTests", dependencies: ["MMModel", "MMTestSupport"]),
         .testTarget(name: "MMQueueTests", dependencies: ["MMQueue", "MMTestSupport"]),
         .testTarget(name: "MMReportsTests", dependencies: ["MMReports", "MMTestSupport"]),
-        .testTarget(name: "MMPipelineTests", dependencies: ["MMPipeline", "MMTestSupport"]),
+        .testTarget(name: "MMPipelineTests", dependencies: ["MMPipeline", "MMTestSupport", "MMPipelineTestSupport"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["mmbatch", "MMTestSupport"]
+            dependencies: ["mmbatch", "MMTestSupport", "MMPipelineTestSupport", "MMQueue"]
         ),
     ]
 )

@@ -1,5 +1,0 @@
-import Testing
-
-@testable import MMPipeline
-
-@Suite struct PipelineTests {}
