@@ -13,6 +13,7 @@ enum RunCommand {
         .value("max-tracks", "N", help: "cli.run.maxTracks"),
         .value("limit", "N", help: "cli.run.limit"),
         .value("max-attempts", "N", help: "cli.run.maxAttempts"),
+        .value("backoff", "SECONDS", help: "cli.run.backoff"),
         .value("busy-timeout", "MS", help: "cli.run.busyTimeout"),
         CommonOptions.strict, CommonOptions.encoding, CommonOptions.rebuildCache, CommonOptions.noBOM,
     ]
@@ -41,6 +42,8 @@ enum RunCommand {
         options.userLimit = try arguments.integer("limit", range: 1...Int.max)
         options.retryPolicy.maxAttempts = try arguments.integer(
             "max-attempts", default: QueueDefaults.maxAttempts, range: 1...1000)
+        options.retryPolicy.baseSeconds = try arguments.number(
+            "backoff", default: QueueDefaults.backoffBaseSeconds, range: 0...86_400)
         options.busyTimeoutMilliseconds = Int32(try arguments.integer(
             "busy-timeout", default: Int(QueueDefaults.busyTimeoutMilliseconds), range: 0...3_600_000))
         options.strict = arguments.flag("strict")
