@@ -12,6 +12,8 @@ public enum PipelineError: MMError, Equatable {
     case unknownRun(id: Int64)
     case noUsers(data: String)
     case runFailed(reason: String)
+    case tableNeedsLabel(path: String)
+    case tableRowWithoutLabel(path: String, row: Int, column: String)
 
     public var exitCode: ExitCode {
         switch self {
@@ -39,6 +41,10 @@ public enum PipelineError: MMError, Equatable {
             Message("pipeline.catalogue.noUsers", ["data": data])
         case .runFailed(let reason):
             Message("pipeline.run.failed", ["reason": reason])
+        case .tableNeedsLabel(let path):
+            Message("pipeline.table.needsLabel", ["path": path])
+        case .tableRowWithoutLabel(let path, let row, let column):
+            Message("pipeline.table.rowWithoutLabel", ["path": path, "row": "\(row)", "column": column])
         }
     }
 }

@@ -24,10 +24,19 @@ enum TrainCommand {
                 .value("validation-fraction", "F", help: "cli.train.validationFraction"),
                 .value("max-tracks", "N", help: "cli.run.maxTracks"),
                 CommonOptions.reports, CommonOptions.strict, CommonOptions.encoding,
+                .value("table", "FILE", help: "cli.train.table"),
+                .value("id-column", "NAME", help: "cli.features.idColumn"),
+                .value("label-column", "NAME", help: "cli.train.labelColumn"),
+                .value("ignore", "COLUMNS", help: "cli.features.ignore", repeatable: true),
+                .value("delimiter", "CHAR", help: "cli.features.delimiter"),
+                .value("folds", "K", help: "cli.train.folds"),
             ]),
         execute: execute)
 
     static func execute(_ arguments: ParsedArguments) throws -> ExitCode {
+        if arguments.value("table") != nil {
+            return try executeTable(arguments)
+        }
         var training = CatalogueTraining()
         training.dataDirectory = arguments.dataDirectory
         training.labelsFile = arguments.path("labels")
@@ -51,6 +60,40 @@ enum TrainCommand {
         }
         if let report = outcome.reportURL {
             output(localized("cli.train.report", ["path": report.path]))
+        }
+        return .success
+    }
+
+    /// `--table`: cross-validation on one labelled feature table.
+    static func executeTable(_ arguments: ParsedArguments) throws -> ExitCode {
+        var table = TableTraining(table: URL(fileURLWithPath: try arguments.required("table")))
+        table.readOptions.idColumn = arguments.value("id-column")
+        table.readOptions.labelColumn = try arguments.required("label-column")
+        table.readOptions.ignoredColumns = arguments.list("ignore")
+        table.readOptions.delimiter = try arguments.delimiter()
+        table.readOptions.encoding = try arguments.encoding()
+        table.readOptions.strict = arguments.flag("strict")
+        table.training = try trainingOptions(from: arguments, defaults: TrainingOptions.table)
+        table.folds = try arguments.integer("folds", default: 5, range: 0...100)
+        table.output = arguments.path("out")
+
+        let outcome = try table.run()
+        output(localized("cli.train.tableLoaded", [
+            "rows": "\(outcome.rows)", "dimension": "\(outcome.dimension)", "genres": "\(outcome.genres.count)",
+        ]))
+        if let result = outcome.crossValidation {
+            for (index, accuracy) in result.foldAccuracies.enumerated() {
+                output(localized("cli.train.foldAccuracy", [
+                    "fold": "\(index + 1)", "accuracy": AppLocale.current.formatPercent(accuracy),
+                ]))
+            }
+            output(localized("cli.train.meanAccuracy", [
+                "folds": "\(result.folds.count)", "mean": AppLocale.current.formatPercent(result.meanAccuracy),
+                "sd": AppLocale.current.formatDecimal(result.accuracyStandardDeviation * 100, decimals: 1),
+            ]))
+        }
+        if let path = table.output {
+            output(localized("cli.train.savedTable", ["path": path.path]))
         }
         return .success
     }
