@@ -55,7 +55,8 @@ struct TableSource: TrainingDataSource {
     }
 }
 
-@Suite(.serialized) struct TableCrossValidationTests {
+extension BLASSettingTests {
+@Suite struct TableCrossValidation {
     // scikit-learn's 5-fold figures on this table: logistic regression 71.7 %, RBF SVM
     // 74.0 %, MLP with 512 hidden units 74.8 %. The table defaults must beat them all.
     @Test func gtzanFiveFoldAccuracy() throws {
@@ -82,4 +83,5 @@ struct TableSource: TrainingDataSource {
         #expect(result.folds.allSatisfy { $0.testExamples.count == 200 })
         #expect(result.meanAccuracy >= 0.75)
     }
+}
 }
