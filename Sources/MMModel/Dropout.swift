@@ -1,8 +1,8 @@
 import MMCore
 
 /// Inverted-dropout masks for one training batch, over the fusion input [t, i, a]
-/// (B × k·H) and f (B × H): 0 for a dropped unit, 1/(1 − p) for a kept one, so the
-/// expected activation is unchanged and inference needs no rescaling.
+/// (B × k·H) and f (B × H). A dropped unit gets 0 and a kept one 1/(1 − p). The expected
+/// activation is therefore unchanged, and inference needs no rescaling.
 ///
 /// Dropout only changes how training sees the activations; the weight file and the
 /// inference forward pass stay the same.
