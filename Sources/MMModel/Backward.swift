@@ -46,7 +46,7 @@ extension ParameterLayout {
     /// (engagement − target)² over the users that have a target.
     func backward(
         _ batch: BatchView, labels: [Int], targets: [Float?], parameters: UnsafePointer<Float>,
-        scaling: InputScaling?, workspace: ForwardWorkspace, scratch: GradientWorkspace,
+        scaling: InputScaling?, dropout: DropoutMasks?, workspace: ForwardWorkspace, scratch: GradientWorkspace,
         gradients: UnsafeMutablePointer<Float>
     ) -> LossValue {
         let users = batch.userCount
@@ -54,29 +54,33 @@ extension ParameterLayout {
         let fusionWidth = dimensions.fusionInputs
         let loss = outputGradients(users: users, labels: labels, targets: targets, workspace: workspace, scratch: scratch)
 
-        // Heads: logits = classifier(f), engagement = regressor(f).
+        // Heads: logits = classifier(f), engagement = regressor(f), f after dropout.
         let fused = workspace.fused.pointer
+        let headInput = dropout == nil ? fused : workspace.droppedFused.pointer
         let logitsGradient = scratch.logits.pointer
         let engagementGradient = scratch.engagement.pointer
-        accumulateLayerGradients(classifier, rows: users, input: fused, inputStride: hidden,
+        accumulateLayerGradients(classifier, rows: users, input: headInput, inputStride: hidden,
             outputGradient: logitsGradient, gradientStride: dimensions.genres, gradients: gradients)
-        accumulateLayerGradients(regressor, rows: users, input: fused, inputStride: hidden,
+        accumulateLayerGradients(regressor, rows: users, input: headInput, inputStride: hidden,
             outputGradient: engagementGradient, gradientStride: 1, gradients: gradients)
         let fusedGradient = scratch.fused.reserve(users * hidden)
         propagateGradient(classifier, parameters: parameters, rows: users, outputGradient: logitsGradient,
             gradientStride: dimensions.genres, into: fusedGradient, inputGradientStride: hidden, accumulate: false)
         propagateGradient(regressor, parameters: parameters, rows: users, outputGradient: engagementGradient,
             gradientStride: 1, into: fusedGradient, inputGradientStride: hidden, accumulate: true)
+        dropout?.mask(\.fused, fusedGradient, count: users * hidden)
 
         // f = relu(fusion_fc([t, i, a])).
         maskReLUGradient(fusedGradient, stride: hidden, activations: fused, activationStride: hidden,
             rows: users, width: hidden)
         let fusionInput = workspace.fusionInput.pointer
-        accumulateLayerGradients(fusionLayer, rows: users, input: fusionInput, inputStride: fusionWidth,
+        let fusionLayerInput = dropout == nil ? fusionInput : workspace.droppedFusionInput.pointer
+        accumulateLayerGradients(fusionLayer, rows: users, input: fusionLayerInput, inputStride: fusionWidth,
             outputGradient: fusedGradient, gradientStride: hidden, gradients: gradients)
         let fusionInputGradient = scratch.fusionInput.reserve(users * fusionWidth)
         propagateGradient(fusionLayer, parameters: parameters, rows: users, outputGradient: fusedGradient,
             gradientStride: hidden, into: fusionInputGradient, inputGradientStride: fusionWidth, accumulate: false)
+        dropout?.mask(\.fusionInput, fusionInputGradient, count: users * fusionWidth)
 
         // The track branches first, because attention adds its query gradient to ∂L/∂t.
         for branch in branches {

@@ -73,9 +73,12 @@ extension ParameterLayout {
     /// With `scaling`, inputs are standardised where they enter the first layers (the
     /// history rows, the pooled rows of concat, the track rows of attention). Training
     /// uses this until it folds the scaling into the weights.
+    ///
+    /// With `dropout`, the fusion input and f are multiplied by the masks before the layers
+    /// that read them. The attention queries still read t before dropout.
     func forward(
         _ batch: BatchView, parameters: UnsafePointer<Float>, workspace: ForwardWorkspace,
-        scaling: InputScaling?
+        scaling: InputScaling?, dropout: DropoutMasks? = nil
     ) {
         let users = batch.userCount
         let hidden = dimensions.hidden
@@ -107,18 +110,27 @@ extension ParameterLayout {
         }
 
         // f = relu(fusion_fc([t, i, a])); logits = classifier(f); engagement = regressor(f).
+        var fusionSource = UnsafePointer(fusionInput)
+        if let dropout {
+            fusionSource = dropout.apply(
+                \.fusionInput, to: fusionInput, count: users * fusionWidth, into: workspace.droppedFusionInput)
+        }
         let fused = workspace.fused.reserve(users * hidden)
         applyLinear(
-            fusionLayer, parameters: parameters, rows: users, input: fusionInput, inputStride: fusionWidth,
+            fusionLayer, parameters: parameters, rows: users, input: fusionSource, inputStride: fusionWidth,
             output: fused, outputStride: hidden, relu: true)
+        var headSource = UnsafePointer(fused)
+        if let dropout {
+            headSource = dropout.apply(\.fused, to: fused, count: users * hidden, into: workspace.droppedFused)
+        }
         let genres = dimensions.genres
         let logits = workspace.logits.reserve(users * genres)
         applyLinear(
-            classifier, parameters: parameters, rows: users, input: fused, inputStride: hidden,
+            classifier, parameters: parameters, rows: users, input: headSource, inputStride: hidden,
             output: logits, outputStride: genres, relu: false)
         let engagement = workspace.engagement.reserve(users)
         applyLinear(
-            regressor, parameters: parameters, rows: users, input: fused, inputStride: hidden,
+            regressor, parameters: parameters, rows: users, input: headSource, inputStride: hidden,
             output: engagement, outputStride: 1, relu: false)
         let probabilities = workspace.probabilities.reserve(users * genres)
         for user in 0..<users {

@@ -17,6 +17,9 @@ public final class ForwardWorkspace {
     let engagement = FloatBuffer()
     /// The standardised history rows, B × T; used only when training standardises inputs.
     let textInput = FloatBuffer()
+    /// The fusion input and f after dropout, B × k·H and B × H; training only.
+    let droppedFusionInput = FloatBuffer()
+    let droppedFused = FloatBuffer()
     /// Per track modality, in the order `Modality.allCases`.
     let branches = [BranchWorkspace(), BranchWorkspace()]
 

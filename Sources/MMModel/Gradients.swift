@@ -27,7 +27,7 @@ extension FusionModel {
     /// inputs with `scaling` first.
     func accumulateGradients(
         _ batch: ModelBatch, labels: [Int], engagementTargets: [Float?], scaling: InputScaling?,
-        workspace: TrainingWorkspace, into gradients: inout [Float]
+        dropout: DropoutMasks? = nil, workspace: TrainingWorkspace, into gradients: inout [Float]
     ) -> LossValue {
         batch.checkShape(for: dimensions)
         precondition(batch.userCount > 0, "a training batch needs users")
@@ -40,10 +40,12 @@ extension FusionModel {
         return parameters.withUnsafeBufferPointer { parameters in
             gradients.withUnsafeMutableBufferPointer { gradients in
                 batch.withView { view in
-                    layout.forward(view, parameters: parameters.baseAddress!, workspace: workspace.forward, scaling: scaling)
+                    layout.forward(
+                        view, parameters: parameters.baseAddress!, workspace: workspace.forward, scaling: scaling,
+                        dropout: dropout)
                     return layout.backward(
                         view, labels: labels, targets: engagementTargets, parameters: parameters.baseAddress!,
-                        scaling: scaling, workspace: workspace.forward, scratch: workspace.gradients,
+                        scaling: scaling, dropout: dropout, workspace: workspace.forward, scratch: workspace.gradients,
                         gradients: gradients.baseAddress!)
                 }
             }

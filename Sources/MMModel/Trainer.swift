@@ -85,6 +85,7 @@ public struct Trainer {
     private func modelDimensions(columns: FeatureColumns, genres: [String]) throws(ModelError) -> ModelDimensions {
         guard options.hiddenSize > 0, options.batchSize > 0, options.maxEpochs > 0, options.patience > 0,
             options.learningRate > 0, options.learningRate.isFinite, options.weightDecay >= 0,
+            (0..<1).contains(options.dropout),
             (0..<1).contains(options.validationFraction)
         else {
             throw ModelError("model.train.options", ["options": options.summary], exitCode: .usage)
@@ -120,7 +121,7 @@ public struct Trainer {
         return labels
     }
 
-    /// The explicit split after checking it, or a seeded random one.
+    /// Returns the explicit split after checking it, or a seeded random one.
     private func resolveSplit(exampleCount: Int) throws(ModelError) -> TrainingSplit {
         if let split = options.split {
             let all = split.training + split.validation

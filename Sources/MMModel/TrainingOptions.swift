@@ -6,10 +6,10 @@ public protocol TrainingDataSource {
     /// Packs the examples, in the given order, into one batch of raw (unstandardised)
     /// features.
     func makeBatch(_ examples: [Int]) throws -> ModelBatch
-    /// The example's genre index.
+    /// Returns the example's genre index.
     func label(of example: Int) -> Int
-    /// The example's engagement target; nil when it has none, and then the squared-error
-    /// term leaves it out.
+    /// Returns the example's engagement target, or nil when it has none; the
+    /// squared-error term then leaves it out.
     func engagement(of example: Int) -> Float?
 }
 
@@ -45,28 +45,42 @@ public struct TrainingOptions: Sendable, Equatable {
     public var validationFraction = 0.2
     /// An explicit split that replaces the seeded random one.
     public var split: TrainingSplit?
+    /// Probability of dropping each unit of the fusion input [t, i, a] and of f during
+    /// training (inverted dropout); 0 disables it. Inference is unaffected.
+    public var dropout: Float = 0
 
     public init() {}
 
     /// Defaults for a small feature table (hundreds to a few thousand rows, tens of
     /// columns, text slot only), such as per-track audio descriptors.
     ///
+    /// They were compared by 5-fold cross-validation on a different table first: 53
+    /// descriptors of 3-second clips in 5 genres, averaged per song (497 rows). Every
+    /// setting below scored 90 to 91 % there, so the reasons given carry the choice.
+    ///
+    /// - No validation hold-out and a fixed 120 epochs: the validation cross-entropy
+    ///   reaches its minimum long before accuracy stops rising, so early stopping on it
+    ///   ends training early, and a table this small cannot spare a fifth of its rows.
+    /// - Weight decay 0.3 (decoupled) and dropout 0.2 on the hidden units: without early
+    ///   stopping these are the regularisers. On the GTZAN 30-second table (1,000 rows,
+    ///   57 columns, 10 genres), five fold seeds gave 74.3 to 75.7 % (mean 75.0 %)
+    ///   without dropout and 75.2 to 76.4 % (mean 75.6 %) with 0.2; no other setting
+    ///   was tried there.
     /// - H = 256: two hidden layers of 256 (`text_fc`, `fusion_fc`) are ample for tens of
-    ///   inputs and halve the fit time against 512.
+    ///   inputs, and 512 scored the same at three times the cost.
     /// - Batch 32: with 800 training rows, 256 would give only 3 Adam steps per epoch.
-    /// - Up to 200 epochs with patience 20: small noisy validation sets make single-epoch
-    ///   improvements unreliable, and early stopping, not the epoch limit, should end
-    ///   training.
-    /// - Weight decay 1e-2 (decoupled): the usual AdamW default, a mild regulariser for a
-    ///   network that can memorise a few hundred rows.
+    /// - Learning rate 3e-4: steadier than 1e-3 at batch 32, and 120 epochs are enough
+    ///   for it to converge.
     public static var table: TrainingOptions {
         var options = TrainingOptions()
         options.modalities = []
         options.hiddenSize = 256
         options.batchSize = 32
-        options.maxEpochs = 200
-        options.patience = 20
-        options.weightDecay = 1e-2
+        options.learningRate = 3e-4
+        options.maxEpochs = 120
+        options.validationFraction = 0
+        options.weightDecay = 0.3
+        options.dropout = 0.2
         return options
     }
 
@@ -83,6 +97,9 @@ public struct TrainingOptions: Sendable, Equatable {
             pairs.append("split=explicit(\(split.training.count)/\(split.validation.count))")
         } else {
             pairs.append("validation_fraction=\(validationFraction)")
+        }
+        if dropout > 0 {
+            pairs.append("dropout=\(dropout)")
         }
         return pairs.joined(separator: " ")
     }

@@ -10,6 +10,7 @@ struct TrainingRun {
     var optimizer: AdamOptimizer
     let workspace = TrainingWorkspace()
     private var gradients: [Float] = []
+    private let dropout: DropoutMasks?
 
     init(options: TrainingOptions, labels: [Int], targets: [Float?], scaling: InputScaling, optimizer: AdamOptimizer) {
         self.options = options
@@ -17,6 +18,7 @@ struct TrainingRun {
         self.targets = targets
         self.scaling = scaling
         self.optimizer = optimizer
+        dropout = options.dropout > 0 ? DropoutMasks(probability: options.dropout, seed: options.seed) : nil
     }
 
     /// Runs one epoch of Adam steps over `order` in batches and returns its record
@@ -37,8 +39,9 @@ struct TrainingRun {
             } else {
                 gradients.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             }
+            dropout?.draw(users: examples.count, dimensions: model.dimensions)
             let loss = model.accumulateGradients(
-                batch, labels: batchLabels, engagementTargets: batchTargets, scaling: scaling,
+                batch, labels: batchLabels, engagementTargets: batchTargets, scaling: scaling, dropout: dropout,
                 workspace: workspace, into: &gradients)
             guard loss.total.isFinite else {
                 throw ModelError(
@@ -54,7 +57,7 @@ struct TrainingRun {
             trainingAccuracy: Double(correct) / Double(order.count))
     }
 
-    /// The mean loss and top-1 accuracy of the model (with the training standardisation)
+    /// Returns the mean loss and top-1 accuracy of the model (with the training standardisation)
     /// on `examples`.
     func evaluate(
         _ model: FusionModel, source: some TrainingDataSource, examples: [Int]
@@ -94,7 +97,7 @@ struct TrainingRun {
 }
 
 extension FusionModel {
-    /// The forward pass with optional input standardisation, for training and validation.
+    /// Runs the forward pass with optional input standardisation, for training and validation.
     func forward(_ batch: ModelBatch, workspace: ForwardWorkspace, scaling: InputScaling?, into output: inout ModelOutput) {
         batch.checkShape(for: dimensions)
         guard batch.userCount > 0 else {

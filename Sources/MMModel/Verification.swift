@@ -118,6 +118,22 @@ public struct VerificationResult: Sendable, Equatable {
     public var tolerance: Float
     public var comparisons: [TensorComparison]
     public var passed: Bool { !comparisons.isEmpty && comparisons.allSatisfy(\.passed) }
+
+    /// One catalogue message per compared tensor, then a summary line.
+    public var messages: [Message] {
+        var lines = comparisons.map { comparison in
+            Message("model.verify.tensor", [
+                "tensor": comparison.name, "error": "\(comparison.maximumAbsoluteError)", "tolerance": "\(tolerance)",
+                "status": localized(comparison.passed ? "model.verify.pass" : "model.verify.fail"),
+            ])
+        }
+        let failed = comparisons.filter { !$0.passed }.count
+        lines.append(
+            failed == 0
+                ? Message("model.verify.summaryPassed", ["count": "\(comparisons.count)"])
+                : Message("model.verify.summaryFailed", ["failed": "\(failed)", "count": "\(comparisons.count)"]))
+        return lines
+    }
 }
 
 /// The comparison behind `mmbatch model verify`.

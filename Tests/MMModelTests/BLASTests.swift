@@ -2,7 +2,8 @@ import Testing
 
 @testable import MMModel
 
-@Suite(.serialized) struct BLASTests {
+extension BLASSettingTests {
+@Suite struct ThreadCount {
     @Test func threadCountIsSettable() {
         let previous = BLAS.threadCount
         BLAS.setThreadCount(1)
@@ -10,4 +11,5 @@ import Testing
         BLAS.setThreadCount(previous)
         #expect(!BLAS.coreName.isEmpty)
     }
+}
 }

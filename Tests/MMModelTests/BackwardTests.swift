@@ -96,6 +96,51 @@ import Testing
         #expect(checked > model.parameters.count * 9 / 10)
     }
 
+    // Dropout masks stay fixed across the loss evaluations, so the loss is a smooth
+    // function of the parameters between ReLU kinks, as without dropout.
+    @Test(arguments: ModelVariant.allCases)
+    func dropoutGradientsMatchFiniteDifferences(variant: ModelVariant) {
+        let model = smallModel(variant, text: 5, image: 4, audio: 3, hidden: 6, genres: 3, seed: 12)
+        let batch = randomBatch(for: model.dimensions, tracksPerUser: [2, 3, 0], distinctTracks: 4, seed: 6)
+        let labels = [1, 2, 0]
+        let targets: [Float?] = [0.2, 0.9, nil]
+        let masks = DropoutMasks(probability: 0.4, seed: 3)
+        masks.draw(users: 3, dimensions: model.dimensions)
+        let workspace = TrainingWorkspace()
+        func lossAndGradients(_ parameters: [Float]) -> (Double, [Float]) {
+            var changed = model
+            changed.parameters = parameters
+            var gradients = [Float](repeating: 0, count: parameters.count)
+            let loss = changed.accumulateGradients(
+                batch, labels: labels, engagementTargets: targets, scaling: nil, dropout: masks,
+                workspace: workspace, into: &gradients)
+            return (loss.total, gradients)
+        }
+        let (_, gradients) = lossAndGradients(model.parameters)
+        func centralDifference(_ index: Int, step: Float) -> Float {
+            var plus = model.parameters
+            var minus = model.parameters
+            plus[index] += step
+            minus[index] -= step
+            return Float((lossAndGradients(plus).0 - lossAndGradients(minus).0) / Double(plus[index] - minus[index]))
+        }
+        var checked = 0
+        for index in model.parameters.indices {
+            let numeric = centralDifference(index, step: 1e-3)
+            guard abs(numeric - centralDifference(index, step: 5e-4)) < 1e-3 else { continue }
+            #expect(abs(numeric - gradients[index]) <= 1e-3 + 1e-2 * abs(numeric),
+                "parameter \(index): analytic \(gradients[index]), numeric \(numeric)")
+            checked += 1
+        }
+        #expect(checked > model.parameters.count * 9 / 10)
+
+        // The masks drop units: the loss differs from the loss without dropout.
+        var plain = [Float](repeating: 0, count: model.parameters.count)
+        let withoutDropout = model.accumulateGradients(
+            batch, labels: labels, engagementTargets: targets, scaling: nil, workspace: workspace, into: &plain)
+        #expect(withoutDropout.total != lossAndGradients(model.parameters).0)
+    }
+
     @Test func missingTargetsDropSquaredError() {
         let model = smallModel(.concat)
         let batch = randomBatch(for: model.dimensions, tracksPerUser: [1, 2], distinctTracks: 2)

@@ -4,7 +4,8 @@ import Testing
 
 @testable import MMModel
 
-@Suite(.serialized) struct BenchmarkTests {
+extension BLASSettingTests {
+@Suite struct Benchmark {
     @Test func referenceFLOPsPerUser() {
         let concat = ModelDimensions.reference.forwardFLOPsPerUser(variant: .concat)
         #expect(concat == 3_419_136)
@@ -62,4 +63,5 @@ import Testing
             }
         }
     }
+}
 }

@@ -139,34 +139,6 @@ func singleUserBatch(_ batch: ModelBatch, user: Int, dimensions: ModelDimensions
         #expect(output.probabilities == first)
         #expect(output.probabilities.count == 9)
     }
-
-    // Each thread has its own workspace over one shared model; with one BLAS thread the
-    // results are bit-identical to a serial run.
-    @Test func concurrentForwardMatchesSerial() async {
-        let model = smallModel(.attention, text: 32, image: 24, audio: 16, hidden: 32, genres: 6)
-        let batches = (0..<8).map { index in
-            randomBatch(for: model.dimensions, tracksPerUser: [3, 1, 0, 4], distinctTracks: 6, seed: UInt64(index))
-        }
-        let serial = batches.map { model.forward($0, workspace: ForwardWorkspace()).probabilities }
-        let parallel = await withTaskGroup(of: (Int, [Float]).self) { group in
-            for (index, batch) in batches.enumerated() {
-                group.addTask {
-                    let workspace = ForwardWorkspace()
-                    var result: [Float] = []
-                    for _ in 0..<20 {
-                        result = model.forward(batch, workspace: workspace).probabilities
-                    }
-                    return (index, result)
-                }
-            }
-            var results = [[Float]](repeating: [], count: batches.count)
-            for await (index, result) in group {
-                results[index] = result
-            }
-            return results
-        }
-        #expect(parallel == serial)
-    }
 }
 
 @Suite struct NumericsTests {
@@ -203,5 +175,37 @@ func singleUserBatch(_ batch: ModelBatch, user: Int, dimensions: ModelDimensions
         let ranked = rankedGenres([0.2, 0.3, 0.2, 0.3] as [Float])
         #expect(ranked.map(\.index) == [1, 3, 0, 2])
         #expect(ranked.map(\.probability) == [0.3, 0.3, 0.2, 0.2])
+    }
+}
+
+extension BLASSettingTests {
+    @Suite struct ConcurrentForward {
+        // Each thread has its own workspace over one shared model; with one BLAS thread the
+        // results are bit-identical to a serial run.
+        @Test func concurrentForwardMatchesSerial() async {
+            let model = smallModel(.attention, text: 32, image: 24, audio: 16, hidden: 32, genres: 6)
+            let batches = (0..<8).map { index in
+                randomBatch(for: model.dimensions, tracksPerUser: [3, 1, 0, 4], distinctTracks: 6, seed: UInt64(index))
+            }
+            let serial = batches.map { model.forward($0, workspace: ForwardWorkspace()).probabilities }
+            let parallel = await withTaskGroup(of: (Int, [Float]).self) { group in
+                for (index, batch) in batches.enumerated() {
+                    group.addTask {
+                        let workspace = ForwardWorkspace()
+                        var result: [Float] = []
+                        for _ in 0..<20 {
+                            result = model.forward(batch, workspace: workspace).probabilities
+                        }
+                        return (index, result)
+                    }
+                }
+                var results = [[Float]](repeating: [], count: batches.count)
+                for await (index, result) in group {
+                    results[index] = result
+                }
+                return results
+            }
+            #expect(parallel == serial)
+        }
     }
 }

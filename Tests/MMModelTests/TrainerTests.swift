@@ -40,27 +40,6 @@ import Testing
         #expect(evaluation.nonFiniteExamples.isEmpty)
     }
 
-    @Test func sameSeedGivesIdenticalWeightFiles() throws {
-        let source = SyntheticSource(users: 120, dimensions: Self.dimensions, seed: 3)
-        let options = Self.options(.attention, epochs: 4)
-        let folder = TemporaryDirectory("determinism")
-        var files: [Data] = []
-        for name in ["first", "second"] {
-            let result = try Trainer(options: options).train(
-                source: source, columns: source.columns, genres: source.genres, fingerprint: "fp")
-            let url = folder.path("\(name).safetensors")
-            try result.model.save(to: url)
-            files.append(try Data(contentsOf: url))
-        }
-        #expect(files[0] == files[1])
-
-        var reseeded = options
-        reseeded.seed = 5
-        let other = try Trainer(options: reseeded).train(
-            source: source, columns: source.columns, genres: source.genres, fingerprint: "fp")
-        #expect(Data(other.model.encoded()) != files[0])
-    }
-
     @Test func metadataRecordsTraining() throws {
         let source = SyntheticSource(users: 80, dimensions: Self.dimensions, seed: 5)
         let result = try Trainer(options: Self.options(.concat, epochs: 3)).train(
@@ -157,7 +136,7 @@ import Testing
 }
 
 @Suite struct StandardisationTests {
-    /// A scaling with offsets and spreads far from 0 and 1, and one constant feature.
+    /// Builds a scaling with offsets and spreads far from 0 and 1, and one constant feature.
     static func scaling(width: Int, seed: UInt64) -> FeatureScaling {
         var random = SeededRandom(seed: seed)
         let mean = (0..<width).map { _ in Float(random.normal() * 20) }
@@ -200,5 +179,31 @@ import Testing
         // σ of (1, 3, 5) is sqrt(8/3); a constant feature keeps 1/σ = 1.
         #expect(abs(scaling.inverseDeviation[0] - Float((3.0 / 8.0).squareRoot())) < 1e-6)
         #expect(scaling.inverseDeviation[1] == 1)
+    }
+}
+
+extension BLASSettingTests {
+    @Suite struct TrainingDeterminism {
+        @Test func sameSeedGivesIdenticalWeightFiles() throws {
+            let source = SyntheticSource(users: 120, dimensions: TrainerTests.dimensions, seed: 3)
+            var options = TrainerTests.options(.attention, epochs: 4)
+            options.dropout = 0.1
+            let folder = TemporaryDirectory("determinism")
+            var files: [Data] = []
+            for name in ["first", "second"] {
+                let result = try Trainer(options: options).train(
+                    source: source, columns: source.columns, genres: source.genres, fingerprint: "fp")
+                let url = folder.path("\(name).safetensors")
+                try result.model.save(to: url)
+                files.append(try Data(contentsOf: url))
+            }
+            #expect(files[0] == files[1])
+
+            var reseeded = options
+            reseeded.seed = 5
+            let other = try Trainer(options: reseeded).train(
+                source: source, columns: source.columns, genres: source.genres, fingerprint: "fp")
+            #expect(Data(other.model.encoded()) != files[0])
+        }
     }
 }

@@ -37,6 +37,10 @@ import Testing
         #expect(abs(logits.maximumAbsoluteError - 0.01) < 1e-4)
         let fused = try #require(result.comparisons.first { $0.name == "fused" })
         #expect(fused.passed)
+        let lines = result.messages.map { $0.text(in: .english) }
+        #expect(lines.count == result.comparisons.count + 1)
+        #expect(lines.contains { $0.hasPrefix("logits: max absolute error") && $0.hasSuffix("FAIL") })
+        #expect(lines.last?.contains("exceed the tolerance") == true)
     }
 
     @Test func inputsOfOtherDimensionsRejected() throws {
