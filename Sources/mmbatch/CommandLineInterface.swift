@@ -14,7 +14,7 @@ enum CommandLineInterface {
         DemoCommand.command,
         QueueCommands.enqueue, RunCommand.command, QueueCommands.status, QueueCommands.jobs,
         QueueCommands.retry, QueueCommands.prune, QueueCommands.export,
-        TrainCommand.command, ReportCommand.command, FeaturesCommand.check, ModelCommand.verify,
+        TrainCommand.command, EvaluateCommand.command, ReportCommand.command, FeaturesCommand.check, ModelCommand.verify,
     ]
 
     static func main(_ arguments: [String]) -> ExitCode {

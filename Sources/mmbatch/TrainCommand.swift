@@ -21,6 +21,7 @@ enum TrainCommand {
                 .value("learning-rate", "RATE", help: "cli.train.learningRate"),
                 .value("weight-decay", "RATE", help: "cli.train.weightDecay"),
                 .value("patience", "N", help: "cli.train.patience"),
+                .value("dropout", "P", help: "cli.train.dropout"),
                 .value("validation-fraction", "F", help: "cli.train.validationFraction"),
                 .value("max-tracks", "N", help: "cli.run.maxTracks"),
                 CommonOptions.reports, CommonOptions.strict, CommonOptions.encoding,
@@ -114,6 +115,7 @@ enum TrainCommand {
         options.weightDecay = Float(try arguments.number(
             "weight-decay", default: Double(defaults.weightDecay), range: 0...100))
         options.patience = try arguments.integer("patience", default: defaults.patience, range: 1...100_000)
+        options.dropout = Float(try arguments.number("dropout", default: Double(defaults.dropout), range: 0...0.95))
         options.validationFraction = try arguments.number(
             "validation-fraction", default: defaults.validationFraction, range: 0...0.9)
         return options
