@@ -94,4 +94,18 @@ enum SQL {
         SELECT id, attempts, claimed_at, lease_host, lease_pid, lease_run_id, lease_expires
         FROM jobs WHERE state = 'running'
         """
+
+    /// The result columns that `SQLiteQueue.readResult` decodes, qualified by `table`.
+    static func resultColumns(table: String) -> String {
+        ["run_id", "job_id", "user_id", "ranking", "probabilities", "engagement", "no_tracks", "missing_tracks", "created_at"]
+            .map { table + "." + $0 }.joined(separator: ", ")
+    }
+
+    /// Each user's newest result, by user id. The scan walks `results_user` in user order
+    /// and keeps a row when its run is the user's highest, so rows stream without a sort.
+    static let latestResults = """
+        SELECT \(resultColumns(table: "r")) FROM results AS r
+        WHERE r.run_id = (SELECT max(newer.run_id) FROM results AS newer WHERE newer.user_id = r.user_id)
+        ORDER BY r.user_id
+        """
 }
