@@ -32,8 +32,8 @@ extension JobRecord: Encodable {
         case host, pid, runID = "run_id", leaseExpires = "lease_expires", lastError = "last_error"
     }
 
-    /// One JSON object per job for `jobs --json`; times are ISO 8601 UTC text, absent
-    /// values are null.
+    /// Encodes one JSON object per job for `jobs --json`. Times are ISO 8601 UTC text,
+    /// and absent values are null.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
@@ -62,11 +62,11 @@ public enum QueueJSON {
         return encode(object)
     }
 
-    /// One JSON object, on one line.
+    /// Encodes `value` as one JSON object on one line.
     public static func encode(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding plain structs of strings, numbers and optionals cannot fail.
+        // JSONEncoder fails only on non-finite numbers, which none of these types hold.
         let data = try! encoder.encode(value)
         return String(decoding: data, as: UTF8.self)
     }
@@ -79,8 +79,8 @@ extension RunRecord: Encodable {
         case claimed, done, failed, dead, recovered, summary
     }
 
-    /// One JSON object per run for `status --json`; times are ISO 8601 UTC text, and
-    /// the stored options and summary are embedded as JSON when they parse.
+    /// Encodes one JSON object per run for `status --json`. Times are ISO 8601 UTC text,
+    /// and the stored options and summary are embedded as JSON when they parse.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)

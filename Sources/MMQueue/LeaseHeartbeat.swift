@@ -10,8 +10,9 @@ import Synchronization
 /// the next tick: one miss leaves two thirds of a 60 s lease, so only repeated failures
 /// (a database locked for a minute) let another run recover the jobs.
 public final class LeaseHeartbeat: @unchecked Sendable {
-    // `timer` is the only non-Sendable member: it is set once in init and afterwards
-    // only cancelled, which libdispatch allows from any thread; `stopped` makes that once.
+    // `timer` is the only non-Sendable member. It is set once in init and afterwards
+    // only cancelled, which libdispatch allows from any thread, and `stopped` makes sure
+    // that happens once.
     private let timer: DispatchSourceTimer
     private let stopped = Atomic<Bool>(false)
     private let failures = FailureCount()

@@ -16,7 +16,7 @@ public struct QueueBenchmarkResult: Sendable, Codable, Equatable {
 
     /// Users enqueued per second (one transaction per `SQLiteQueue.enqueueBatchSize`).
     public var enqueuePerSecond: Double { Double(jobs) / max(enqueueSeconds, 1e-9) }
-    /// Jobs claimed and completed (results and attempt rows written) per second, in
+    /// Jobs claimed and completed (results written, jobs marked done) per second, in
     /// batches of `batchSize`: one claim transaction and one complete transaction each.
     public var claimCompletePerSecond: Double { Double(jobs) / max(claimCompleteSeconds, 1e-9) }
     /// Claim-and-complete rate per CPU second of the calling thread.

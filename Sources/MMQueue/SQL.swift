@@ -95,7 +95,7 @@ enum SQL {
         FROM jobs WHERE state = 'running'
         """
 
-    /// The result columns that `SQLiteQueue.readResult` decodes, qualified by `table`.
+    /// Lists the result columns that `SQLiteQueue.readResult` decodes, qualified by `table`.
     static func resultColumns(table: String) -> String {
         ["run_id", "job_id", "user_id", "ranking", "probabilities", "engagement", "no_tracks", "missing_tracks", "created_at"]
             .map { table + "." + $0 }.joined(separator: ", ")

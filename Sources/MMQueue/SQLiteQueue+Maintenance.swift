@@ -53,8 +53,8 @@ extension SQLiteQueue: QueueMaintenance {
     public func retryDead(now: Date = Date()) throws -> Int {
         try withConnection { connection in
             try connection.writeTransaction {
-                // UPDATE collects its rows before changing any, so the NOT EXISTS sees the
-                // table as it was and at most one job per user (the newest dead) moves.
+                // UPDATE collects its rows before changing any, so NOT EXISTS tests the
+                // table as it was, and at most one job per user (the newest dead) moves.
                 try connection.cached(
                     """
                     UPDATE jobs SET state = 'pending', attempts = 0, run_after = 0, finished_at = NULL,

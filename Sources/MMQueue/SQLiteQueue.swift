@@ -4,9 +4,9 @@ import MMCore
 /// The job queue in one SQLite database file.
 ///
 /// Each instance owns one connection. Several threads may share an instance, because
-/// `lock` serializes every use of the connection, but threads that should write in
-/// parallel (or processes) open their own instances: SQLite then orders their write
-/// transactions, each begun with `BEGIN IMMEDIATE` and waiting up to the busy timeout.
+/// `lock` serializes every use of the connection. Threads or processes that should
+/// write in parallel open their own instances, and SQLite then orders their write
+/// transactions: each begins with `BEGIN IMMEDIATE` and waits up to the busy timeout.
 public final class SQLiteQueue: @unchecked Sendable {
     // `lock` protects `connection` and its cached statements, which SQLite opened
     // without its own mutex (SQLITE_OPEN_NOMUTEX).
@@ -80,9 +80,9 @@ extension SQLiteQueue: JobQueue {
 
     /// Upserts one batch in one transaction.
     ///
-    /// The insert conflicts on `jobs_waiting_user` when the user has a waiting job; the
-    /// update then runs only when it raises the priority. RETURNING yields a row for an
-    /// insert or an update and none for "nothing changed"; an id above the batch's
+    /// The insert conflicts on `jobs_waiting_user` when the user has a waiting job, and
+    /// the update then runs only when it raises the priority. RETURNING yields a row for
+    /// an insert or an update and none when nothing changed. An id above the batch's
     /// starting maximum is an insert, because ids come from AUTOINCREMENT.
     private func enqueueBatch(_ userIDs: [String], priority: Int, runAfter: Double, into summary: inout EnqueueSummary) throws {
         let now = Date().timeIntervalSince1970

@@ -35,19 +35,19 @@ enum Schema {
     /// Version 1: runs, jobs, attempts and results.
     ///
     /// A job is waiting (pending, running or failed) exactly when `finished_at` is NULL,
-    /// which a CHECK enforces. The partial indexes test `finished_at` rather than `state`
-    /// because SQLite rewrites a partial index entry whenever a column its WHERE names
-    /// changes: a claim (pending to running) changes `state` but not `finished_at`, so
-    /// it leaves `jobs_waiting_user` alone, which doubled claim throughput (measured with
-    /// the `sqlite3` shell on 100,000 jobs).
+    /// which a CHECK enforces. `jobs_waiting_user` tests `finished_at` rather than
+    /// `state` because SQLite rewrites a partial index entry whenever a column named in
+    /// its WHERE changes. A claim (pending to running) changes `state` but not
+    /// `finished_at`, so it leaves that index alone, which doubled claim throughput
+    /// (measured with the `sqlite3` shell on 100,000 jobs).
     ///
     /// Index notes:
     /// - `jobs_waiting_user` is the "one waiting job per user" rule that enqueue's
     ///   `ON CONFLICT` relies on.
     /// - `jobs_claimable` matches the claim's `WHERE state IN ('pending','failed')` and
     ///   `ORDER BY priority DESC, id`, so a claim reads the first rows of one index
-    ///   instead of sorting the table; `run_after` is included so skipping jobs still in
-    ///   backoff needs no table lookup.
+    ///   instead of sorting the table. It includes `run_after`, so skipping jobs still
+    ///   in backoff needs no table lookup.
     /// - `jobs_leased` contains only running jobs, for heartbeats and recovery. It leaves
     ///   out `lease_expires` so a heartbeat does not rewrite it.
     /// - Pruning scans `jobs` without an index: an index on `finished_at` would cost

@@ -104,7 +104,8 @@ import Testing
         #expect(try test.queue.retry(userIDs: ["dead", "failed", "done", "pending", "nobody"]) == 2)
         let pending = try test.queue.jobs(state: .pending, userID: nil, limit: 10)
         #expect(Set(pending.map(\.userID)) == ["dead", "failed", "pending"])
-        #expect(pending.allSatisfy { $0.attempts == 0 && $0.runAfter == nil })
+        #expect(pending.map(\.attempts) == [0, 0, 0])
+        #expect(pending.allSatisfy { $0.runAfter == nil })
         #expect(try test.queue.counts()[.done] == 1)
     }
 

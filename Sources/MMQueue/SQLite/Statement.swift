@@ -67,8 +67,9 @@ struct SQLiteBlob: SQLiteBindable {
 /// A prepared statement, finalized when released.
 ///
 /// A statement belongs to the thread that uses its connection: it is deliberately not
-/// `Sendable`. Every run of it starts with `reset(binding:)`, and the row helpers reset it
-/// when they finish, so a statement left in the cache never holds a read snapshot open.
+/// `Sendable`. Every run of it starts with `reset(binding:)` or `clear()`, and the row
+/// helpers reset it when they finish, so a statement left in the cache never keeps a
+/// read snapshot open.
 final class Statement {
     let handle: OpaquePointer
     let sql: String
