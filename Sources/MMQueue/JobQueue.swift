@@ -11,6 +11,10 @@ public protocol JobQueue: AnyObject, Sendable {
     /// Adds a pending job for each user who has no waiting (pending, running or failed)
     /// job. For a user who has one, it raises the priority to `priority` when that is
     /// higher and otherwise changes nothing. New jobs are not claimable before `runAfter`.
+    ///
+    /// Ids are written in transactions of a few thousand, so a run waiting to claim
+    /// waits for one batch, not for the whole input. When a batch fails, the batches
+    /// before it stay committed; enqueueing the same ids again is safe.
     func enqueue(userIDs: some Sequence<String>, priority: Int, runAfter: Date?) throws -> EnqueueSummary
 
     /// Atomically takes up to `limit` claimable jobs (pending, or failed with `run_after`
