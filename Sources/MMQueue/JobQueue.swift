@@ -9,8 +9,12 @@ import Foundation
 /// before it returns.
 public protocol JobQueue: AnyObject, Sendable {
     /// Adds a pending job for each user who has no waiting (pending, running or failed)
-    /// job; for a user who has one, raises its priority to `priority` when that is higher
-    /// and otherwise changes nothing. Jobs are not claimable before `runAfter`.
+    /// job. For a user who has one, it raises the priority to `priority` when that is
+    /// higher and otherwise changes nothing. New jobs are not claimable before `runAfter`.
+    ///
+    /// Ids are written in transactions of a few thousand, so a run waiting to claim
+    /// waits for one batch, not for the whole input. When a batch fails, the batches
+    /// before it stay committed; enqueueing the same ids again is safe.
     func enqueue(userIDs: some Sequence<String>, priority: Int, runAfter: Date?) throws -> EnqueueSummary
 
     /// Atomically takes up to `limit` claimable jobs (pending, or failed with `run_after`
@@ -19,7 +23,7 @@ public protocol JobQueue: AnyObject, Sendable {
     func claim(limit: Int, owner: LeaseOwner, leaseSeconds: Double, now: Date) throws -> [ClaimedJob]
 
     /// Writes each result and marks its job done, in one transaction, for the jobs that
-    /// run `runID` still holds; results of jobs whose lease was lost are not written.
+    /// run `runID` still holds. Results of jobs whose lease was lost are not written.
     func complete(runID: Int64, results: [UserResult], now: Date) throws -> CompletionSummary
 
     /// Records a failed attempt of a job `owner` holds. A transient failure makes the
@@ -45,10 +49,10 @@ public protocol JobQueue: AnyObject, Sendable {
     /// Records how a run ended.
     func finishRun(id: Int64, status: RunStatus, counts: RunCounts, endedAt: Date, summaryJSON: String) throws
 
-    /// The run with `id`, or nil.
+    /// Returns the run with `id`, or nil.
     func run(id: Int64) throws -> RunRecord?
 
-    /// The newest `limit` runs, newest first.
+    /// Returns the newest `limit` runs, newest first.
     func runs(limit: Int) throws -> [RunRecord]
 }
 
@@ -96,16 +100,16 @@ public protocol ResultStore: AnyObject, Sendable {
     /// user id. Rows are read one at a time, so a million users need no array of them.
     func latestResults(_ body: (StoredResult) throws -> Void) throws
 
-    /// How many users of run `runID` got each genre as their top genre, most first.
+    /// Counts the users of run `runID` per top genre, most first.
     func genreDistribution(runID: Int64) throws -> [GenreCount]
 
-    /// The run's top genres beside the newest earlier run with results, or nil when no
-    /// earlier run has any.
+    /// Compares the run's top genres with the newest earlier run that has results, or
+    /// returns nil when no earlier run has any.
     func compareWithPrevious(runID: Int64) throws -> RunComparison?
 }
 
 extension ResultStore {
-    /// Every result of run `runID`, ordered by user id.
+    /// Returns every result of run `runID`, ordered by user id.
     public func results(runID: Int64) throws -> [StoredResult] {
         var rows: [StoredResult] = []
         try forEachResult(runID: runID) { rows.append($0) }

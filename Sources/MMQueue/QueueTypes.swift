@@ -60,7 +60,7 @@ public struct ClaimedJob: Sendable, Hashable {
     }
 }
 
-/// What `enqueue` did with its ids.
+/// Counts of what `enqueue` did with its ids.
 public struct EnqueueSummary: Sendable, Equatable, Codable {
     /// Users who got a new pending job.
     public var added = 0
@@ -106,7 +106,7 @@ public struct UserResult: Sendable {
     }
 }
 
-/// What `complete` wrote.
+/// The outcome of `complete`.
 public struct CompletionSummary: Sendable, Equatable {
     /// Jobs marked done with their results written.
     public var completed: Int

@@ -27,8 +27,8 @@ public struct RetryPolicy: Sendable, Equatable {
 
     public static let standard = RetryPolicy()
 
-    /// The delay in seconds before the attempt after `attempt`, with `unit` a uniform
-    /// random number in [0, 1) choosing the jitter (0.5 gives the exact backoff).
+    /// Returns the delay in seconds before the attempt after `attempt`. `unit` is a
+    /// uniform random number in [0, 1) that picks the jitter; 0.5 gives the exact backoff.
     public func delay(afterAttempt attempt: Int, unit: Double) -> Double {
         let exponent = Double(max(0, attempt - 1))
         // 2^exponent overflows to infinity for huge attempt counts, which min() caps.
@@ -36,6 +36,6 @@ public struct RetryPolicy: Sendable, Equatable {
         return backoff * (1 + jitter * (2 * unit - 1))
     }
 
-    /// Whether a job that has made `attempts` attempts may make another.
+    /// Returns whether a job that has made `attempts` attempts may make another.
     public func allowsRetry(after attempts: Int) -> Bool { attempts < maxAttempts }
 }

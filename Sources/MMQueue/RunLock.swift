@@ -16,7 +16,7 @@ public final class RunLock: Sendable {
     /// The open lock file, -1 once released.
     private let descriptor: Mutex<Int32>
 
-    /// The lock file that guards `databasePath`.
+    /// Returns the lock file that guards `databasePath`.
     public static func lockPath(forDatabase databasePath: String) -> String {
         databasePath + ".lock"
     }
@@ -71,8 +71,8 @@ public final class RunLock: Sendable {
         }
     }
 
-    /// The holder record, `key=value` lines; fields are nil when the holder has not
-    /// written them yet.
+    /// Reads the holder record, `key=value` lines. Fields are nil when the holder has
+    /// not written them yet.
     private static func readHolder(_ descriptor: Int32) -> (pid: Int32?, host: String?, since: String?) {
         var buffer = [UInt8](repeating: 0, count: 1024)
         let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }

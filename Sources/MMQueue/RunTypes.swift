@@ -1,9 +1,9 @@
 import Foundation
 import MMCore
 
-/// How a run ended.
+/// The outcome of a run.
 public enum RunStatus: String, Sendable, CaseIterable, Codable {
-    /// Still working, or killed before it could say otherwise.
+    /// Still working, or killed before it could record an outcome.
     case running
     /// Every claimed job finished done.
     case succeeded
@@ -15,7 +15,7 @@ public enum RunStatus: String, Sendable, CaseIterable, Codable {
     case abandoned
 }
 
-/// What a run records about itself when it starts.
+/// The facts a run records about itself when it starts.
 public struct RunStart: Sendable {
     public var startedAt: Date
     public var host: String

@@ -21,11 +21,11 @@ extension SQLiteQueue {
     /// owner is a process on this host that no longer exists. A job held by a live
     /// process with an unexpired lease is never taken.
     ///
-    /// Each abandoned attempt counts as a transient failure: the job becomes `failed`
-    /// with `run_after = now`, so the recovering run can claim it at once (the crash was
-    /// most likely not the job's fault), or `dead` when its attempts are used up, which
-    /// stops a job that crashes every worker from doing so forever. Runs on this host
-    /// still marked running whose process is gone are marked abandoned.
+    /// Each abandoned attempt counts as a transient failure. The job becomes `failed`
+    /// with `run_after = now`, so the recovering run can claim it at once, because the
+    /// crash was most likely not the job's fault. When its attempts are used up it
+    /// becomes `dead` instead, so a job that crashes every worker stops doing so. Runs
+    /// on this host still marked running whose process is gone are marked abandoned.
     @discardableResult
     public func recoverAbandoned(now: Date, isProcessAlive: (Int32) -> Bool) throws -> Int {
         let time = now.timeIntervalSince1970

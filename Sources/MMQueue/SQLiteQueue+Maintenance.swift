@@ -53,8 +53,8 @@ extension SQLiteQueue: QueueMaintenance {
     public func retryDead(now: Date = Date()) throws -> Int {
         try withConnection { connection in
             try connection.writeTransaction {
-                // UPDATE collects its rows before changing any, so the NOT EXISTS sees the
-                // table as it was and at most one job per user (the newest dead) moves.
+                // UPDATE collects its rows before changing any, so NOT EXISTS tests the
+                // table as it was, and at most one job per user (the newest dead) moves.
                 try connection.cached(
                     """
                     UPDATE jobs SET state = 'pending', attempts = 0, run_after = 0, finished_at = NULL,
@@ -62,7 +62,7 @@ extension SQLiteQueue: QueueMaintenance {
                     WHERE state = 'dead'
                       AND id = (SELECT max(id) FROM jobs AS dead WHERE dead.user_id = jobs.user_id AND dead.state = 'dead')
                       AND NOT EXISTS (SELECT 1 FROM jobs AS waiting WHERE waiting.user_id = jobs.user_id
-                                      AND waiting.state IN ('pending', 'running', 'failed'))
+                                      AND waiting.finished_at IS NULL)
                     """
                 ).run()
                 return connection.changes
@@ -124,13 +124,13 @@ extension SQLiteQueue: QueueMaintenance {
                 let attempts = try connection.cached(
                     """
                     DELETE FROM job_attempts WHERE job_id IN
-                        (SELECT id FROM jobs WHERE state IN ('done', 'dead') AND finished_at < ?)
+                        (SELECT id FROM jobs WHERE finished_at < ?)
                     """)
                 try attempts.reset(binding: cutoff)
                 try attempts.run()
                 summary.attempts = connection.changes
 
-                let jobs = try connection.cached("DELETE FROM jobs WHERE state IN ('done', 'dead') AND finished_at < ?")
+                let jobs = try connection.cached("DELETE FROM jobs WHERE finished_at < ?")
                 try jobs.reset(binding: cutoff)
                 try jobs.run()
                 summary.jobs = connection.changes

@@ -6,7 +6,7 @@ extension SQLiteQueue: ResultStore {
     public func forEachResult(runID: Int64, _ body: (StoredResult) throws -> Void) throws {
         try withConnection { connection in
             let statement = try connection.prepare(
-                "SELECT \(Self.resultColumns(table: "results")) FROM results WHERE run_id = ? ORDER BY user_id")
+                "SELECT \(SQL.resultColumns(table: "results")) FROM results WHERE run_id = ? ORDER BY user_id")
             try statement.reset(binding: runID)
             try statement.forEachRow { try body(Self.readResult($0)) }
         }
@@ -23,12 +23,7 @@ extension SQLiteQueue: ResultStore {
     public func latestResults(_ body: (StoredResult) throws -> Void) throws {
         try withConnection { connection in
             try connection.readTransaction {
-                let statement = try connection.prepare(
-                    """
-                    SELECT \(Self.resultColumns(table: "r")) FROM results AS r
-                    WHERE r.run_id = (SELECT max(newer.run_id) FROM results AS newer WHERE newer.user_id = r.user_id)
-                    ORDER BY r.user_id
-                    """)
+                let statement = try connection.prepare(SQL.latestResults)
                 try statement.forEachRow { try body(Self.readResult($0)) }
             }
         }
@@ -85,12 +80,7 @@ extension SQLiteQueue: ResultStore {
             runID: runID, previousRunID: previousID, genres: genres, commonUsers: common, changedTopGenre: changed)
     }
 
-    private static func resultColumns(table: String) -> String {
-        ["run_id", "job_id", "user_id", "ranking", "probabilities", "engagement", "no_tracks", "missing_tracks", "created_at"]
-            .map { table + "." + $0 }.joined(separator: ", ")
-    }
-
-    /// Decodes a row of `resultColumns`: the ranking's names split at commas, paired
+    /// Decodes a row of `SQL.resultColumns(table:)`: the ranking's names split at commas, paired
     /// with the little-endian float32 probabilities.
     private static func readResult(_ row: Statement) -> StoredResult {
         let names = row.string(3).split(separator: ",", omittingEmptySubsequences: false)

@@ -4,9 +4,9 @@ import MMCore
 /// The job queue in one SQLite database file.
 ///
 /// Each instance owns one connection. Several threads may share an instance, because
-/// `lock` serializes every use of the connection, but threads that should write in
-/// parallel (or processes) open their own instances: SQLite then orders their write
-/// transactions, each begun with `BEGIN IMMEDIATE` and waiting up to the busy timeout.
+/// `lock` serializes every use of the connection. Threads or processes that should
+/// write in parallel open their own instances, and SQLite then orders their write
+/// transactions: each begins with `BEGIN IMMEDIATE` and waits up to the busy timeout.
 public final class SQLiteQueue: @unchecked Sendable {
     // `lock` protects `connection` and its cached statements, which SQLite opened
     // without its own mutex (SQLITE_OPEN_NOMUTEX).
@@ -80,9 +80,9 @@ extension SQLiteQueue: JobQueue {
 
     /// Upserts one batch in one transaction.
     ///
-    /// The insert conflicts on `jobs_waiting_user` when the user has a waiting job; the
-    /// update then runs only when it raises the priority. RETURNING yields a row for an
-    /// insert or an update and none for "nothing changed"; an id above the batch's
+    /// The insert conflicts on `jobs_waiting_user` when the user has a waiting job, and
+    /// the update then runs only when it raises the priority. RETURNING yields a row for
+    /// an insert or an update and none when nothing changed. An id above the batch's
     /// starting maximum is an insert, because ids come from AUTOINCREMENT.
     private func enqueueBatch(_ userIDs: [String], priority: Int, runAfter: Double, into summary: inout EnqueueSummary) throws {
         let now = Date().timeIntervalSince1970
@@ -123,51 +123,6 @@ extension SQLiteQueue: JobQueue {
         // RETURNING gives rows in no promised order.
         jobs.sort { ($0.priority, $1.id) > ($1.priority, $0.id) }
         return jobs
-    }
-
-    // MARK: - Complete
-
-    @discardableResult
-    public func complete(runID: Int64, results: [UserResult], now: Date) throws -> CompletionSummary {
-        guard !results.isEmpty else { return CompletionSummary(completed: 0, leaseLost: []) }
-        let rows = try results.map(EncodedResult.init)
-        let expectedCount = rows[0].genreCount
-        for (row, result) in zip(rows, results) where row.genreCount != expectedCount {
-            throw QueueError.invalidRanking(userID: result.userID, count: row.genreCount, expected: expectedCount)
-        }
-        let time = now.timeIntervalSince1970
-
-        return try withConnection { connection in
-            try connection.writeTransaction {
-                let finish = try connection.cached(SQL.finishDone)
-                let insertResult = try connection.cached(SQL.upsertResult)
-                let insertAttempt = try connection.cached(SQL.insertAttempt)
-                var summary = CompletionSummary(completed: 0, leaseLost: [])
-
-                for (row, result) in zip(rows, results) {
-                    try finish.reset(binding: time, result.jobID, runID)
-                    let held = try finish.firstRow { row in
-                        (userID: row.string(0), attempt: row.int(1), claimedAt: row.optionalDouble(2) ?? time)
-                    }
-                    guard let held else {
-                        summary.leaseLost.append(result.jobID)
-                        continue
-                    }
-                    guard held.userID == result.userID else {
-                        throw QueueError.resultForWrongUser(jobID: result.jobID, expected: held.userID, found: result.userID)
-                    }
-                    try insertResult.reset(
-                        binding: runID, result.userID, result.jobID, row.topGenre, Double(row.topProbability),
-                        Double(result.engagement), row.ranking, SQLiteBlob(bytes: row.probabilities),
-                        result.noTracks, result.missingTracks, time)
-                    try insertResult.run()
-                    try insertAttempt.reset(binding: result.jobID, held.attempt, runID, held.claimedAt, time, "done", nil)
-                    try insertAttempt.run()
-                    summary.completed += 1
-                }
-                return summary
-            }
-        }
     }
 
     // MARK: - Fail
@@ -220,41 +175,5 @@ extension SQLiteQueue: JobQueue {
             }
         }
         return counts
-    }
-}
-
-/// A result in the form it is stored: ranking text and little-endian float32 bytes.
-struct EncodedResult {
-    var topGenre: String
-    var topProbability: Float
-    /// Genre names in rank order, comma-separated.
-    var ranking: String
-    /// G little-endian float32 values in rank order.
-    var probabilities: [UInt8]
-    var genreCount: Int
-
-    init(_ result: UserResult) throws {
-        guard let top = result.ranked.first else {
-            throw QueueError.invalidRanking(userID: result.userID, count: 0, expected: 1)
-        }
-        var ranking = ""
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(result.ranked.count * 4)
-        for (index, entry) in result.ranked.enumerated() {
-            if entry.genre.utf8.contains(UInt8(ascii: ",")) || entry.genre.isEmpty {
-                throw QueueError.invalidGenreName(genre: entry.genre, userID: result.userID)
-            }
-            if index > 0 {
-                ranking += ","
-            }
-            ranking += entry.genre
-            let bits = entry.probability.bitPattern.littleEndian
-            withUnsafeBytes(of: bits) { bytes.append(contentsOf: $0) }
-        }
-        topGenre = top.genre
-        topProbability = top.probability
-        self.ranking = ranking
-        probabilities = bytes
-        genreCount = result.ranked.count
     }
 }

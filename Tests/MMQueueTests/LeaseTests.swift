@@ -105,3 +105,26 @@ import Testing
         #expect(states == [.failed, .dead])
     }
 }
+
+@Suite struct LeaseHeartbeatTests {
+    @Test func timerExtendsLeasesUntilStopped() throws {
+        let test = try TestQueue()
+        let owner = try test.startRun()
+        try test.queue.enqueue(userIDs: ["a"])
+        let start = Date()
+        try test.queue.claim(limit: 1, owner: owner, leaseSeconds: 2, now: start)
+
+        let heartbeat = LeaseHeartbeat(queue: test.queue, owner: owner, interval: 0.05, leaseSeconds: 2)
+        usleep(300_000)
+        heartbeat.stop()
+        // A tick already running when stop() was called may still finish.
+        usleep(100_000)
+        let extended = try #require(try test.queue.jobs(state: .running, userID: "a", limit: 1).first?.leaseExpires)
+        #expect(extended > start.addingTimeInterval(2.2))
+        #expect(heartbeat.failureCount == 0)
+
+        usleep(200_000)
+        let afterStop = try #require(try test.queue.jobs(state: .running, userID: "a", limit: 1).first?.leaseExpires)
+        #expect(afterStop == extended)
+    }
+}

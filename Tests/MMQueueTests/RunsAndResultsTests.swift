@@ -32,6 +32,29 @@ import Testing
         #expect(try test.queue.run(id: id + 1) == nil)
     }
 
+    @Test func runJSONEmbedsOptionsAndSummary() throws {
+        let test = try TestQueue()
+        let started = Date(timeIntervalSince1970: 1_800_000_000)
+        let id = try test.queue.startRun(
+            RunStart(
+                startedAt: started, host: "h1", pid: 42, modelPath: "m", modelFingerprint: "abc",
+                optionsJSON: #"{"workers":2,"strict":false}"#))
+        try test.queue.finishRun(
+            id: id, status: .succeeded, counts: RunCounts(claimed: 3, done: 3), endedAt: started.addingTimeInterval(1.5),
+            summaryJSON: "not json")
+        let run = try #require(try test.queue.run(id: id))
+
+        let json = QueueJSON.encode(run)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object["status"] as? String == "succeeded")
+        #expect(object["started_at"] as? String == "2027-01-15T08:00:00.000Z")
+        #expect(object["ended_at"] as? String == "2027-01-15T08:00:01.500Z")
+        #expect(object["done"] as? Int == 3)
+        #expect((object["options"] as? [String: Any])?["workers"] as? Int == 2)
+        #expect((object["options"] as? [String: Any])?["strict"] as? Bool == false)
+        #expect(object["summary"] as? String == "not json")
+    }
+
     @Test func runsNewestFirst() throws {
         let test = try TestQueue()
         let ids = try (0..<4).map { _ in try test.startRun().runID }
@@ -59,6 +82,15 @@ import Testing
         #expect(latest.map(\.0) == ["a", "b", "c"])
         #expect(latest.map(\.1) == [first, second, first])
         #expect(latest.map(\.2) == ["rock", "pop", "jazz"])
+    }
+
+    @Test func latestResultsStreamWithoutSort() throws {
+        let test = try TestQueue()
+        let plan = try test.queue.withConnection { connection in
+            try connection.prepare("EXPLAIN QUERY PLAN " + SQL.latestResults).rows { $0.string(3) }.joined(separator: "\n")
+        }
+        #expect(plan.contains("results_user"), "plan: \(plan)")
+        #expect(!plan.contains("TEMP B-TREE"), "plan: \(plan)")
     }
 
     @Test func genreDistributionCounts() throws {

@@ -65,7 +65,7 @@ final class Connection {
         try Statement(database: handle, path: path, sql: sql, persistent: false)
     }
 
-    /// Runs one or more statements that bind nothing and return no rows needed.
+    /// Runs SQL text of one or more statements that bind nothing, discarding any rows.
     func execute(_ sql: String) throws(SQLiteError) {
         let code = sqlite3_exec(handle, sql, nil, nil, nil)
         guard code == SQLITE_OK else { throw lastError(code, sql: sql) }

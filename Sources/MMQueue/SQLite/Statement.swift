@@ -67,8 +67,9 @@ struct SQLiteBlob: SQLiteBindable {
 /// A prepared statement, finalized when released.
 ///
 /// A statement belongs to the thread that uses its connection: it is deliberately not
-/// `Sendable`. Every run of it starts with `reset(binding:)`, and the row helpers reset it
-/// when they finish, so a statement left in the cache never holds a read snapshot open.
+/// `Sendable`. Every run of it starts with `reset(binding:)` or `clear()`, and the row
+/// helpers reset it when they finish, so a statement left in the cache never keeps a
+/// read snapshot open.
 final class Statement {
     let handle: OpaquePointer
     let sql: String
@@ -96,13 +97,24 @@ final class Statement {
 
     /// Resets the statement and binds `values` to its parameters in order; nil binds NULL.
     func reset(binding values: (any SQLiteBindable)?...) throws(SQLiteError) {
-        sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
+        clear()
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
             let code = value?.bind(to: handle, at: index) ?? sqlite3_bind_null(handle, index)
             guard code == SQLITE_OK else { throw error(code) }
         }
+    }
+
+    /// Resets the statement and sets every parameter to NULL, before `bind(_:at:)` calls.
+    func clear() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    /// Binds `value` to the parameter at `index` (1-based).
+    func bind(_ value: some SQLiteBindable, at index: Int32) throws(SQLiteError) {
+        let code = value.bind(to: handle, at: index)
+        guard code == SQLITE_OK else { throw error(code) }
     }
 
     /// Advances to the next row: true for a row, false when the statement is done.
