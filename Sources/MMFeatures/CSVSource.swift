@@ -68,13 +68,20 @@ final class CSVSource {
 
     /// Splits the data for parsing on `workers` threads and checks that it is UTF-8.
     func plan(workers: Int) throws(FeatureError) -> ScanPlan {
-        try ScanPlanner.plan(
-            data, fileOffset: textOffset + (text.count - data.count), firstLine: dataFirstLine,
-            workers: workers, checkUTF8: encoding == .utf8, path: path)
+        let dataOffset = textOffset + (text.count - data.count)
+        let file = file
+        let read: ((Range<Int>, (UnsafeRawBufferPointer) -> Void) -> Void)? = converted != nil ? nil : { range, body in
+            file.readBlocks((dataOffset + range.lowerBound)..<(dataOffset + range.upperBound), body)
+        }
+        return try ScanPlanner.plan(
+            data, fileOffset: dataOffset, firstLine: dataFirstLine, workers: workers, checkUTF8: encoding == .utf8,
+            path: path, read: read)
     }
 
     /// Tokenizes one chunk of the plan into `consumer`: with the plain tokenizer when the
-    /// data has no quotes and `parser` allows it, else with libcsv.
+    /// data has no quotes and `parser` allows it, else with libcsv. Then drops the
+    /// chunk's pages from this process's mapping (they stay in the page cache), so a
+    /// parse holds about one chunk of CSV text per thread in memory.
     func scan<Consumer: RecordConsumer>(
         _ chunk: TextChunk, plan: ScanPlan, parser: CSVParserChoice, into consumer: inout Consumer
     ) {
@@ -83,6 +90,9 @@ final class CSVSource {
             _ = LibCSVTokenizer(delimiter: delimiter).scan(bytes, firstLine: chunk.firstLine, into: &consumer)
         } else {
             _ = PlainTokenizer.scan(bytes, delimiter: delimiter, firstLine: chunk.firstLine, into: &consumer)
+        }
+        if converted == nil, let base = bytes.baseAddress, let fileBase = file.base {
+            file.release(fileBase.distance(to: base)..<fileBase.distance(to: base) + bytes.count)
         }
     }
 }
