@@ -8,8 +8,8 @@ final class CSVSource {
     let file: MappedFile
     /// The UTF-8 text after any byte order mark: the mapping itself, or the converted copy.
     let text: UnsafeRawBufferPointer
-    /// Where `text` starts in the file (3 after a byte order mark), so that offsets in
-    /// UTF-8 errors are file offsets. Meaningful only for UTF-8 files.
+    /// The file offset of `text` (3 after a byte order mark), which turns offsets in
+    /// `text` into file offsets for UTF-8 errors. Meaningful only for UTF-8 files.
     let textOffset: Int
     let encoding: TextEncoding
     let delimiter: UInt8
@@ -126,7 +126,7 @@ private struct HeaderCollector: RecordConsumer {
 /// hash of its first and last MiB.
 ///
 /// NOTE: an edit that keeps the size, the modification time (to the nanosecond), the
-/// inode and the first and last MiB unchanged goes unseen: for example a tool that
+/// inode and the first and last MiB unchanged goes unseen. An example is a tool that
 /// rewrites a value in the middle of a large file in place and then restores the old
 /// mtime. Such an edit needs `rebuildCache` (`--rebuild-cache`).
 struct SourceKey: Equatable, Sendable {
@@ -145,8 +145,8 @@ struct SourceKey: Equatable, Sendable {
         return SourceKey(status: file.status, edgeHash: edgeHash(head: head, tail: tail, size: bytes.count))
     }
 
-    /// The key of the file at `path` now, read with `stat` and two reads of at most 1 MiB,
-    /// or nil when the file cannot be read.
+    /// Reads the key of the file at `path` with `stat` and two reads of at most 1 MiB.
+    /// Returns nil when the file cannot be read.
     static func read(path: String) -> SourceKey? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }

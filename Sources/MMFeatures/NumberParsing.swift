@@ -234,7 +234,7 @@ enum NumberParsing {
         }
     }
 
-    /// The value of an already validated exponent, saturated at ±1,000,000.
+    /// Parses an already validated exponent, saturated at ±1,000,000.
     private static func parseExponent(_ start: UnsafePointer<UInt8>, _ count: Int) -> Int {
         var index = 0
         var negative = false

@@ -29,14 +29,14 @@ struct CachedTable {
 
     var cacheFolder: URL { tables.folder.path(".mmcache") }
 
-    /// The single cache file of the table.
+    /// Returns the table's only cache file.
     func cacheFile() throws -> URL {
         let names = try FileManager.default.contentsOfDirectory(atPath: cacheFolder.path).filter { $0.hasSuffix(".mmstore") }
         try #require(names.count == 1, "cache files: \(names)")
         return cacheFolder.appendingPathComponent(names[0])
     }
 
-    /// The offset of a section in the cache file.
+    /// Returns the offset of a section in the cache file.
     func sectionOffset(_ tag: String) throws -> Int {
         let url = try cacheFile()
         let key = try #require(SourceKey.read(path: self.url.path))
@@ -248,7 +248,8 @@ func flipByte(_ url: URL, at offset: Int) throws {
         _ = try table.open()
         let names = try FileManager.default.contentsOfDirectory(atPath: table.cacheFolder.path)
         #expect(names.count == 1)
-        #expect(names.allSatisfy { $0.hasSuffix(".mmstore") && !$0.hasPrefix(".") })
+        #expect(names.allSatisfy { $0.hasSuffix(".mmstore") })
+        #expect(names.allSatisfy { !$0.hasPrefix(".") })
     }
 
     @Test func listensCacheReusedAndRebuilt() throws {
