@@ -81,7 +81,7 @@ final class CSVSource {
     /// Tokenizes one chunk of the plan into `consumer`: with the plain tokenizer when the
     /// data has no quotes and `parser` allows it, else with libcsv. Then drops the
     /// chunk's pages from this process's mapping (they stay in the page cache), so a
-    /// parse holds about one chunk of CSV text per thread in memory.
+    /// parse keeps about one chunk of CSV text per thread in memory.
     func scan<Consumer: RecordConsumer>(
         _ chunk: TextChunk, plan: ScanPlan, parser: CSVParserChoice, into consumer: inout Consumer
     ) {

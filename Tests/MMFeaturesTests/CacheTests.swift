@@ -80,6 +80,25 @@ func flipByte(_ url: URL, at offset: Int) throws {
         #expect(reused.row(of: "u3") == nil)
     }
 
+    @Test func emptyTablesCached() throws {
+        let table = CachedTable("user_id,a,b\n")
+        #expect(try table.open().cacheStatus == .built)
+        let reused = try table.open()
+        #expect(reused.cacheStatus == .reused)
+        #expect(reused.count == 0)
+        #expect(reused.dimension == 2)
+        #expect(reused.row(of: "u1") == nil)
+
+        let url = table.tables.write("listens.csv", "user_id,track_id,plays\n")
+        var options = TestTables.options(id: nil)
+        options.useCache = true
+        #expect(try ListenStore.open(url, options: options).cacheStatus == .built)
+        let listens = try ListenStore.open(url, options: options)
+        #expect(listens.cacheStatus == .reused)
+        #expect(listens.count == 0)
+        #expect(listens.listens(of: "u1") == [])
+    }
+
     @Test func changedFileRebuilds() throws {
         let table = CachedTable()
         _ = try table.open()
