@@ -31,6 +31,10 @@ struct ListenRowBuilder: RecordConsumer {
     private(set) var trackEnds: [Int] = []
     private(set) var plays: [UInt32] = []
     private(set) var lines: [Int32] = []
+    /// `IDIndex.hash` of each kept row's user and track, computed here so the
+    /// sequential merge does not hash.
+    private(set) var userHashes: [UInt64] = []
+    private(set) var trackHashes: [UInt64] = []
     var quality: StoreQuality
 
     private var column = 0
@@ -124,6 +128,8 @@ struct ListenRowBuilder: RecordConsumer {
         quality.rowsKept += 1
         userEnds.append(userBytes.count)
         trackEnds.append(trackBytes.count)
+        userHashes.append(userBytes.withUnsafeBufferPointer { IDIndex.hash(UnsafeBufferPointer(rebasing: $0[userStart...])) })
+        trackHashes.append(trackBytes.withUnsafeBufferPointer { IDIndex.hash(UnsafeBufferPointer(rebasing: $0[trackStart...])) })
         plays.append(currentPlays)
         lines.append(Int32(truncatingIfNeeded: line))
     }

@@ -158,10 +158,12 @@ enum ListenTableParser {
                 if let previousUser, previousUser.bytes == userBytes {
                     user = previousUser.index
                 } else {
-                    user = userBytes.withUnsafeBufferPointer { users.insert($0) } ?? users.count - 1
+                    user = userBytes.withUnsafeBufferPointer { users.insert($0, hash: builder.userHashes[row]) }
+                        ?? users.count - 1
                     previousUser = (userBytes, user)
                 }
-                let track = builder.track(at: row).withUnsafeBufferPointer { tracks.insert($0) } ?? tracks.count - 1
+                let track = builder.track(at: row).withUnsafeBufferPointer { tracks.insert($0, hash: builder.trackHashes[row]) }
+                    ?? tracks.count - 1
                 listenUsers.append(UInt32(user))
                 listenTracks.append(UInt32(track))
                 listenPlays.append(builder.plays[row])
