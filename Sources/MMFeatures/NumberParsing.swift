@@ -53,11 +53,11 @@ enum NumberParsing {
 
     /// Reads up to eight decimal digits at `position` and returns their value and count.
     ///
-    /// With eight bytes available it works on one 64-bit word: subtracting `0x30` from
-    /// every byte leaves 0...9 in digit bytes, the first byte that is not a digit gets its
-    /// high bit set (a borrow or carry only disturbs the bytes after it), and three
-    /// multiplications combine the digits, as in the fast_float library's
-    /// `parse_eight_digits_unrolled`.
+    /// With eight bytes available it works on one 64-bit word. Subtracting `0x30` from
+    /// every byte leaves 0...9 in digit bytes, and the first byte that is not a digit gets
+    /// its high bit set (a borrow or carry only disturbs the bytes after it). Three
+    /// multiplications then combine the digits, as the fast_float library's
+    /// `parse_eight_digits_unrolled` does.
     @inline(__always)
     private static func digitRun(_ position: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> (UInt64, Int) {
         if position.distance(to: end) >= 8 {
