@@ -8,8 +8,8 @@ final class CSVSource {
     let file: MappedFile
     /// The UTF-8 text after any byte order mark: the mapping itself, or the converted copy.
     let text: UnsafeRawBufferPointer
-    /// Where `text` starts in the file (3 after a byte order mark), so that offsets in
-    /// UTF-8 errors are file offsets. Meaningful only for UTF-8 files.
+    /// The file offset of `text` (3 after a byte order mark), which turns offsets in
+    /// `text` into file offsets for UTF-8 errors. Meaningful only for UTF-8 files.
     let textOffset: Int
     let encoding: TextEncoding
     let delimiter: UInt8
@@ -68,13 +68,20 @@ final class CSVSource {
 
     /// Splits the data for parsing on `workers` threads and checks that it is UTF-8.
     func plan(workers: Int) throws(FeatureError) -> ScanPlan {
-        try ScanPlanner.plan(
-            data, fileOffset: textOffset + (text.count - data.count), firstLine: dataFirstLine,
-            workers: workers, checkUTF8: encoding == .utf8, path: path)
+        let dataOffset = textOffset + (text.count - data.count)
+        let file = file
+        let read: ((Range<Int>, (UnsafeRawBufferPointer) -> Void) -> Void)? = converted != nil ? nil : { range, body in
+            file.readBlocks((dataOffset + range.lowerBound)..<(dataOffset + range.upperBound), body)
+        }
+        return try ScanPlanner.plan(
+            data, fileOffset: dataOffset, firstLine: dataFirstLine, workers: workers, checkUTF8: encoding == .utf8,
+            path: path, read: read)
     }
 
     /// Tokenizes one chunk of the plan into `consumer`: with the plain tokenizer when the
-    /// data has no quotes and `parser` allows it, else with libcsv.
+    /// data has no quotes and `parser` allows it, else with libcsv. Then drops the
+    /// chunk's pages from this process's mapping (they stay in the page cache), so a
+    /// parse keeps about one chunk of CSV text per thread in memory.
     func scan<Consumer: RecordConsumer>(
         _ chunk: TextChunk, plan: ScanPlan, parser: CSVParserChoice, into consumer: inout Consumer
     ) {
@@ -83,6 +90,9 @@ final class CSVSource {
             _ = LibCSVTokenizer(delimiter: delimiter).scan(bytes, firstLine: chunk.firstLine, into: &consumer)
         } else {
             _ = PlainTokenizer.scan(bytes, delimiter: delimiter, firstLine: chunk.firstLine, into: &consumer)
+        }
+        if converted == nil, let base = bytes.baseAddress, let fileBase = file.base {
+            file.release(fileBase.distance(to: base)..<fileBase.distance(to: base) + bytes.count)
         }
     }
 }
@@ -116,7 +126,7 @@ private struct HeaderCollector: RecordConsumer {
 /// hash of its first and last MiB.
 ///
 /// NOTE: an edit that keeps the size, the modification time (to the nanosecond), the
-/// inode and the first and last MiB unchanged goes unseen: for example a tool that
+/// inode and the first and last MiB unchanged goes unseen. An example is a tool that
 /// rewrites a value in the middle of a large file in place and then restores the old
 /// mtime. Such an edit needs `rebuildCache` (`--rebuild-cache`).
 struct SourceKey: Equatable, Sendable {
@@ -135,8 +145,8 @@ struct SourceKey: Equatable, Sendable {
         return SourceKey(status: file.status, edgeHash: edgeHash(head: head, tail: tail, size: bytes.count))
     }
 
-    /// The key of the file at `path` now, read with `stat` and two reads of at most 1 MiB,
-    /// or nil when the file cannot be read.
+    /// Reads the key of the file at `path` with `stat` and two reads of at most 1 MiB.
+    /// Returns nil when the file cannot be read.
     static func read(path: String) -> SourceKey? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }

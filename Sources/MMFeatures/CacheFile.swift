@@ -1,7 +1,7 @@
 import Foundation
 import MMCore
 
-/// What a cache file holds.
+/// The kind of table in a cache file.
 enum CacheKind: UInt32 {
     case featureStore = 1
     case listenStore = 2
@@ -23,7 +23,8 @@ struct CacheSection {
     }
 }
 
-/// Why a cache file was not used; each case has a `features.cache.reason.<case>` entry.
+/// The reason a cache file was not used. Each case has a `features.cache.reason.<case>`
+/// entry.
 enum CacheRejection: String, Error, Equatable {
     case missing
     case unreadable
@@ -40,7 +41,7 @@ enum CacheRejection: String, Error, Equatable {
 /// A validated, memory-mapped cache file of one store.
 ///
 /// Layout (little-endian): a 128-byte header, a table of 32-byte section entries, then
-/// the sections, each at a 64-byte aligned offset. The header holds the magic
+/// the sections, each at a 64-byte aligned offset. The header contains the magic
 /// `MMSTORE\0`, the format version, the kind, the header and file sizes, the source key
 /// of the CSV, the hash of the read options, a checksum of the sections checked at open,
 /// a checksum of the payload, and at offset 120 a checksum of the header and section
@@ -273,7 +274,7 @@ final class CacheFile: @unchecked Sendable {
         return hash.finalize()
     }
 
-    /// The hash of the payload sections: each section is cut into 8 MiB blocks hashed in
+    /// Hashes the payload sections: each section is cut into 8 MiB blocks hashed in
     /// parallel, and the result is the hash of every section's length and block hashes.
     static func payloadChecksum(_ sections: [CacheSection], workers: Int) -> UInt64 {
         var blocks: [UnsafeRawBufferPointer] = []

@@ -7,11 +7,15 @@ enum IDValidation {
         if bytes.isEmpty {
             return .emptyID
         }
-        for (index, byte) in bytes.enumerated() {
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            if byte >= 0x20 && byte < 0x7F {
+                continue
+            }
             if byte < 0x20 || byte == 0x7F {
                 return .invalidID
             }
-            if byte == 0xC2 && index + 1 < bytes.count && (0x80...0x9F).contains(bytes[index + 1]) {
+            if byte == 0xC2 && index + 1 < bytes.count && bytes[index + 1] >= 0x80 && bytes[index + 1] <= 0x9F {
                 return .invalidID
             }
             if byte == 0xEF && index + 2 < bytes.count && bytes[index + 1] == 0xBB && bytes[index + 2] == 0xBF {

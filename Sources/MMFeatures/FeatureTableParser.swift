@@ -14,7 +14,7 @@ struct ParsedFeatureTable {
     let labelBytes: OwnedBuffer?
     let payloadChecksum: UInt64
 
-    /// The sections of the cache file, in file order.
+    /// Lists the sections of the cache file, in file order.
     func cacheSections(metadata: UnsafeRawBufferPointer) -> [CacheSection] {
         var sections = [
             CacheSection(tag: "META", checkedAtOpen: true, bytes: metadata),
@@ -172,8 +172,8 @@ enum FeatureTableParser {
         return builder.idBytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<builder.idEnds[row]])) }
     }
 
-    /// The content fingerprint of a store: column names, id and label tables, and the
-    /// payload checksum of the vectors.
+    /// Computes the content fingerprint of a store from the column names, the id and
+    /// label tables, and the payload checksum of the vectors.
     static func contentFingerprint(
         columns: [String], idColumn: String, labelColumn: String?, tables: [UnsafeRawBufferPointer], payloadChecksum: UInt64
     ) -> String {

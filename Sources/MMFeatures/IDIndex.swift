@@ -110,11 +110,16 @@ struct IDIndexBuilder {
     /// Appends `key` as the next row and returns nil, or returns the row that already has
     /// this id and appends nothing.
     mutating func insert(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
+        insert(key, hash: IDIndex.hash(key))
+    }
+
+    /// Inserts `key` whose `IDIndex.hash` is `hash`, computed by the caller (on another
+    /// thread, for example).
+    mutating func insert(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? {
         precondition(count < Int(UInt32.max) - 1, "an id index holds at most \(UInt32.max - 2) rows")
         if (count + 1) * 2 > slots.count {
             grow()
         }
-        let hash = IDIndex.hash(key)
         let tag = hash >> 32
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {

@@ -31,11 +31,16 @@ struct ListenRowBuilder: RecordConsumer {
     private(set) var trackEnds: [Int] = []
     private(set) var plays: [UInt32] = []
     private(set) var lines: [Int32] = []
+    /// `IDIndex.hash` of each kept row's user and track, computed here so the
+    /// sequential merge does not hash.
+    private(set) var userHashes: [UInt64] = []
+    private(set) var trackHashes: [UInt64] = []
     var quality: StoreQuality
 
     private var column = 0
     private var line = 0
     private var currentPlays: UInt32 = 0
+    private var bad = false
     private var problem: BadRowExample?
     private var extraField: String?
 
@@ -50,15 +55,18 @@ struct ListenRowBuilder: RecordConsumer {
     mutating func beginRecord(line: Int) {
         self.line = line
         column = 0
-        problem = nil
         extraField = nil
+        if bad {
+            bad = false
+            problem = nil
+        }
     }
 
     mutating func field(_ start: UnsafePointer<UInt8>, _ length: Int) {
         let index = column
         column += 1
         let cell = UnsafeBufferPointer(start: start, count: length)
-        if problem != nil {
+        if bad {
             return
         }
         if index >= roles.count {
@@ -99,8 +107,9 @@ struct ListenRowBuilder: RecordConsumer {
 
     mutating func endRecord() {
         quality.rowsRead += 1
-        if problem == nil && column != roles.count {
+        if !bad && column != roles.count {
             let tooFew = column < roles.count
+            bad = true
             problem = BadRowExample(
                 file: quality.file, line: line, column: tooFew ? header[column] : "",
                 value: tooFew ? "" : extraField ?? "", reason: tooFew ? .tooFewFields : .tooManyFields,
@@ -108,20 +117,25 @@ struct ListenRowBuilder: RecordConsumer {
         }
         let userStart = userEnds.last ?? 0
         let trackStart = trackEnds.last ?? 0
-        if let problem {
+        if bad {
             userBytes.removeSubrange(userStart...)
             trackBytes.removeSubrange(trackStart...)
-            quality.record(problem)
+            if let problem {
+                quality.record(problem)
+            }
             return
         }
         quality.rowsKept += 1
         userEnds.append(userBytes.count)
         trackEnds.append(trackBytes.count)
+        userHashes.append(userBytes.withUnsafeBufferPointer { IDIndex.hash(UnsafeBufferPointer(rebasing: $0[userStart...])) })
+        trackHashes.append(trackBytes.withUnsafeBufferPointer { IDIndex.hash(UnsafeBufferPointer(rebasing: $0[trackStart...])) })
         plays.append(currentPlays)
         lines.append(Int32(truncatingIfNeeded: line))
     }
 
     mutating func abandonRecord(_ reason: BadRowReason) {
+        bad = true
         problem = BadRowExample(file: quality.file, line: line, column: "", value: "", reason: reason)
         endRecord()
     }
@@ -131,6 +145,7 @@ struct ListenRowBuilder: RecordConsumer {
         if reason == .invalidPlays {
             details["max"] = String(Int32.max)
         }
+        bad = true
         problem = BadRowExample(
             file: quality.file, line: line, column: header[column], value: BadRowExample.displayValue(cell),
             reason: reason, details: details)

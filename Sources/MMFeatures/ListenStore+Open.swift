@@ -148,10 +148,22 @@ enum ListenTableParser {
         var listenUsers = [UInt32](), listenTracks = [UInt32](), listenPlays = [UInt32](), listenLines = [Int32]()
         listenUsers.reserveCapacity(total)
         listenTracks.reserveCapacity(total)
+        // Listens usually come grouped by user, so the previous row's user is checked
+        // before hashing.
+        var previousUser: (bytes: ArraySlice<UInt8>, index: Int)?
         for builder in builders {
             for row in 0..<builder.count {
-                let user = builder.user(at: row).withUnsafeBufferPointer { users.insert($0) } ?? users.count - 1
-                let track = builder.track(at: row).withUnsafeBufferPointer { tracks.insert($0) } ?? tracks.count - 1
+                let userBytes = builder.user(at: row)
+                let user: Int
+                if let previousUser, previousUser.bytes == userBytes {
+                    user = previousUser.index
+                } else {
+                    user = userBytes.withUnsafeBufferPointer { users.insert($0, hash: builder.userHashes[row]) }
+                        ?? users.count - 1
+                    previousUser = (userBytes, user)
+                }
+                let track = builder.track(at: row).withUnsafeBufferPointer { tracks.insert($0, hash: builder.trackHashes[row]) }
+                    ?? tracks.count - 1
                 listenUsers.append(UInt32(user))
                 listenTracks.append(UInt32(track))
                 listenPlays.append(builder.plays[row])

@@ -14,6 +14,8 @@ final class MappedFile: @unchecked Sendable {
     let base: UnsafeRawPointer?
     let size: Int
     let status: stat
+    /// Kept open for `readBlocks`, closed in deinit.
+    private let descriptor: Int32
 
     init(path: String) throws(FeatureError) {
         self.path = path
@@ -21,15 +23,17 @@ final class MappedFile: @unchecked Sendable {
         guard descriptor >= 0 else {
             throw FeatureError.unreadable(path: path, reason: String(cString: strerror(errno)))
         }
-        defer { close(descriptor) }
-
         var info = stat()
         guard fstat(descriptor, &info) == 0 else {
-            throw FeatureError.unreadable(path: path, reason: String(cString: strerror(errno)))
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw FeatureError.unreadable(path: path, reason: reason)
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
+            close(descriptor)
             throw FeatureError.notRegularFile(path: path)
         }
+        self.descriptor = descriptor
         status = info
         size = Int(info.st_size)
         guard size > 0 else {
@@ -38,7 +42,9 @@ final class MappedFile: @unchecked Sendable {
         }
         let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0)
         guard let mapping, mapping != MAP_FAILED else {
-            throw FeatureError.unreadable(path: path, reason: String(cString: strerror(errno)))
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw FeatureError.unreadable(path: path, reason: reason)
         }
         base = UnsafeRawPointer(mapping)
     }
@@ -47,10 +53,45 @@ final class MappedFile: @unchecked Sendable {
         if let base {
             munmap(UnsafeMutableRawPointer(mutating: base), size)
         }
+        close(descriptor)
+    }
+
+    /// Passes the bytes of `range` to `body` in blocks copied with `pread`, which reads
+    /// the page cache without mapping pages into this process. Falls back to the mapping
+    /// when a read fails.
+    func readBlocks(_ range: Range<Int>, blockBytes: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) -> Void) {
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: blockBytes, alignment: 64)
+        defer { buffer.deallocate() }
+        var offset = range.lowerBound
+        while offset < range.upperBound {
+            let wanted = min(blockBytes, range.upperBound - offset)
+            let got = pread(descriptor, buffer, wanted, off_t(offset))
+            if got < 0 && errno == EINTR {
+                continue
+            }
+            guard got > 0 else {
+                body(UnsafeRawBufferPointer(rebasing: bytes[offset..<range.upperBound]))
+                return
+            }
+            body(UnsafeRawBufferPointer(start: buffer, count: got))
+            offset += got
+        }
     }
 
     var bytes: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: base, count: size)
+    }
+
+    /// Drops the whole pages inside `range` from this mapping. They stay in the page
+    /// cache, and reading them again maps them again.
+    func release(_ range: Range<Int>) {
+        guard let base else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (range.lowerBound + page - 1) / page * page
+        let end = range.upperBound / page * page
+        if end > start {
+            madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
+        }
     }
 
     /// Tells the kernel the mapping will be read front to back (more read-ahead).

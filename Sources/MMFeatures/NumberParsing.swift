@@ -51,6 +51,60 @@ enum NumberParsing {
         }
     }
 
+    /// Reads up to eight decimal digits at `position` and returns their value and count.
+    ///
+    /// With eight bytes available it works on one 64-bit word. Subtracting `0x30` from
+    /// every byte leaves 0...9 in digit bytes, and the first byte that is not a digit gets
+    /// its high bit set (a borrow or carry only disturbs the bytes after it). Three
+    /// multiplications then combine the digits, as the fast_float library's
+    /// `parse_eight_digits_unrolled` does.
+    @inline(__always)
+    private static func digitRun(_ position: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> (UInt64, Int) {
+        if position.distance(to: end) >= 8 {
+            let word = UInt64(littleEndian: UnsafeRawPointer(position).loadUnaligned(as: UInt64.self))
+            let values = word &- 0x3030_3030_3030_3030
+            let nonDigits = (values | (values &+ 0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080
+            let count = nonDigits.trailingZeroBitCount >> 3
+            if count == 0 {
+                return (0, 0)
+            }
+            // Moving the digits to the top bytes turns the vacated low bytes into
+            // leading zeros, so the eight-digit formula also reads fewer digits.
+            let pairMask: UInt64 = 0x0000_00FF_0000_00FF
+            let highMultiplier: UInt64 = 100 + (1_000_000 << 32)
+            let lowMultiplier: UInt64 = 1 + (10_000 << 32)
+            var combined: UInt64 = values << UInt64((8 - count) * 8)
+            combined = combined &* 10 &+ (combined >> 8)
+            let high: UInt64 = (combined & pairMask) &* highMultiplier
+            let low: UInt64 = ((combined >> 16) & pairMask) &* lowMultiplier
+            return (((high &+ low) >> 32) & 0xFFFF_FFFF, count)
+        }
+        var value: UInt64 = 0
+        var count = 0
+        while count < 8 && position + count < end {
+            let digit = position[count] &- 48
+            if digit > 9 { break }
+            value = value &* 10 &+ UInt64(digit)
+            count += 1
+        }
+        return (value, count)
+    }
+
+    /// 10^power for power in 1...8.
+    @inline(__always)
+    private static func powerOfTenInteger(_ power: Int) -> UInt64 {
+        switch power {
+        case 1: 10
+        case 2: 100
+        case 3: 1000
+        case 4: 10000
+        case 5: 100_000
+        case 6: 1_000_000
+        case 7: 10_000_000
+        default: 100_000_000
+        }
+    }
+
     /// Parses the decimal number in `start[0..<count]` into `result`.
     ///
     /// A mantissa of at most 2^24 with a decimal exponent in -10...10 takes the exact
@@ -93,43 +147,43 @@ enum NumberParsing {
             }
         }
 
+        // Digits are read up to eight at a time. `digits` counts every mantissa digit,
+        // leading zeros too, so the mantissa stays below 10^19; a longer mantissa is
+        // marked truncated and left to `strtof`.
         var mantissa: UInt64 = 0
-        var significantDigits = 0
+        var digits = 0
         var truncated = false
         var exponent = 0
         var sawDigit = false
 
-        while position < end {
-            let digit = position.pointee &- 48
-            if digit > 9 { break }
+        while true {
+            let (run, count) = digitRun(position, end)
+            if count == 0 { break }
             sawDigit = true
-            if significantDigits < 19 {
-                if mantissa != 0 || digit != 0 {
-                    mantissa = mantissa &* 10 &+ UInt64(digit)
-                    significantDigits += 1
-                }
+            if digits + count <= 19 {
+                mantissa = mantissa &* powerOfTenInteger(count) &+ run
+                digits += count
             } else {
-                exponent += 1
-                truncated = truncated || digit != 0
+                truncated = true
             }
-            position += 1
+            position += count
+            if count < 8 { break }
         }
         if position < end && position.pointee == UInt8(ascii: ".") {
             position += 1
-            while position < end {
-                let digit = position.pointee &- 48
-                if digit > 9 { break }
+            while true {
+                let (run, count) = digitRun(position, end)
+                if count == 0 { break }
                 sawDigit = true
-                if significantDigits < 19 {
-                    if mantissa != 0 || digit != 0 {
-                        mantissa = mantissa &* 10 &+ UInt64(digit)
-                        significantDigits += 1
-                    }
-                    exponent -= 1
+                if digits + count <= 19 {
+                    mantissa = mantissa &* powerOfTenInteger(count) &+ run
+                    digits += count
+                    exponent -= count
                 } else {
-                    truncated = truncated || digit != 0
+                    truncated = true
                 }
-                position += 1
+                position += count
+                if count < 8 { break }
             }
         }
         guard sawDigit else {
@@ -161,11 +215,14 @@ enum NumberParsing {
             }
         }
 
+        if truncated {
+            return (parseWithStrtof(start, start.distance(to: position), &result), position)
+        }
         if mantissa == 0 {
             result = negative ? -0.0 : 0.0
             return (.ok, position)
         }
-        if !truncated && mantissa <= 1 << 24 && exponent >= -10 && exponent <= 10 {
+        if mantissa <= 1 << 24 && exponent >= -10 && exponent <= 10 {
             var value = Float(mantissa)
             value = exponent >= 0 ? value * powerOfTen(exponent) : value / powerOfTen(-exponent)
             result = negative ? -value : value
@@ -234,7 +291,7 @@ enum NumberParsing {
         }
     }
 
-    /// The value of an already validated exponent, saturated at ±1,000,000.
+    /// Parses an already validated exponent, saturated at ±1,000,000.
     private static func parseExponent(_ start: UnsafePointer<UInt8>, _ count: Int) -> Int {
         var index = 0
         var negative = false

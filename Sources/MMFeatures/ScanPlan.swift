@@ -47,12 +47,22 @@ enum ScanPlanner {
     /// - Parameters:
     ///   - fileOffset: the offset of `data` in the file, for error messages.
     ///   - firstLine: the line number of the first byte of `data`.
+    ///   - read: passes the bytes of a range of `data` to its closure in blocks; the
+    ///     default passes `data` itself. A source can copy the blocks instead, so the
+    ///     census does not map every page of a large file at once.
     static func plan(
-        _ data: UnsafeRawBufferPointer, fileOffset: Int, firstLine: Int, workers: Int, checkUTF8: Bool, path: String
+        _ data: UnsafeRawBufferPointer, fileOffset: Int, firstLine: Int, workers: Int, checkUTF8: Bool, path: String,
+        read: ((Range<Int>, (UnsafeRawBufferPointer) -> Void) -> Void)? = nil
     ) throws(FeatureError) -> ScanPlan {
         let bounds = chunkBounds(data, workers: workers)
         let censuses = Parallel.map(count: bounds.count, workers: workers) { index in
-            census(UnsafeRawBufferPointer(rebasing: data[bounds[index]]))
+            var counter = CensusCounter()
+            if let read {
+                read(bounds[index]) { counter.add($0) }
+            } else {
+                counter.add(UnsafeRawBufferPointer(rebasing: data[bounds[index]]))
+            }
+            return counter.census
         }
 
         if checkUTF8 {
@@ -108,28 +118,42 @@ enum ScanPlanner {
         return bounds
     }
 
-    /// Counts line feeds, carriage returns and CRLF pairs with `memchr` (vectorised in
-    /// glibc), and notes quote characters and bytes above 0x7F.
-    private static func census(_ bytes: UnsafeRawBufferPointer) -> ChunkCensus {
-        var result = ChunkCensus()
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return result }
+    static func countLineBreaks(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var counter = CensusCounter()
+        counter.add(bytes)
+        return counter.census.lineBreaks
+    }
+}
+
+/// Counts line feeds, carriage returns and CRLF pairs with `memchr` (vectorised in
+/// glibc), and notes quote characters and bytes above 0x7F, over consecutive blocks.
+private struct CensusCounter {
+    var census = ChunkCensus()
+    private var previousEndedWithCR = false
+
+    mutating func add(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         let count = bytes.count
         let end = base + count
 
+        if previousEndedWithCR && bytes[0] == 0x0A {
+            census.pairs += 1
+        }
         var cursor = base
         while let found = memchr(cursor, 0x0A, cursor.distance(to: end)) {
-            result.lineFeeds += 1
+            census.lineFeeds += 1
             cursor = UnsafeRawPointer(found) + 1
         }
         cursor = base
         while let found = memchr(cursor, 0x0D, cursor.distance(to: end)) {
-            result.carriageReturns += 1
+            census.carriageReturns += 1
             cursor = UnsafeRawPointer(found) + 1
             if cursor < end && cursor.load(as: UInt8.self) == 0x0A {
-                result.pairs += 1
+                census.pairs += 1
             }
         }
-        result.hasQuote = memchr(base, 0x22, count) != nil
+        previousEndedWithCR = bytes[count - 1] == 0x0D
+        census.hasQuote = census.hasQuote || memchr(base, 0x22, count) != nil
 
         // OR of all bytes, eight at a time, four words per step.
         var high: UInt64 = 0
@@ -145,12 +169,7 @@ enum ScanPlanner {
             high |= UInt64(base.load(fromByteOffset: index, as: UInt8.self))
             index += 1
         }
-        result.hasNonASCII = high & 0x8080_8080_8080_8080 != 0
-        return result
-    }
-
-    static func countLineBreaks(_ bytes: UnsafeRawBufferPointer) -> Int {
-        census(bytes).lineBreaks
+        census.hasNonASCII = census.hasNonASCII || high & 0x8080_8080_8080_8080 != 0
     }
 }
 
