@@ -33,10 +33,8 @@ public final class BatchRunner {
             path: options.databasePath, retryPolicy: options.retryPolicy,
             busyTimeoutMilliseconds: options.busyTimeoutMilliseconds)
         let recovered = try queue.recoverAbandoned(now: Date(), isProcessAlive: ProcessLiveness.isAlive)
-        statistics.counts.recovered = recovered
-        if recovered > 0 {
-            Log.warning(Message("pipeline.run.recovered"), ["jobs": recovered, "db": options.databasePath])
-        }
+        statistics.counts.recovered = recovered.count
+        logRecovered(recovered)
 
         let model = try loadModel()
         let runID = try queue.startRun(RunStart(
@@ -47,9 +45,11 @@ public final class BatchRunner {
             "model": options.modelPath.path, "workers": options.workers, "batch_size": options.batchSize,
         ])
 
-        let heartbeat = try Heartbeat(
-            databasePath: options.databasePath, owner: owner, leaseSeconds: options.leaseSeconds,
-            interval: options.heartbeatSeconds)
+        // The heartbeat writes through a connection of its own, so extending the leases
+        // never waits for this thread's transactions.
+        let heartbeat = LeaseHeartbeat(
+            queue: try SQLiteQueue(path: options.databasePath, busyTimeoutMilliseconds: options.busyTimeoutMilliseconds),
+            owner: owner, interval: options.heartbeatSeconds, leaseSeconds: options.leaseSeconds)
         defer { heartbeat.stop() }
 
         var stopError: (any Error)?
@@ -177,6 +177,23 @@ public final class BatchRunner {
         }
     }
 
+}
+
+extension BatchRunner {
+    /// Logs the jobs taken back from dead runs: each of the first few by user, then a count.
+    func logRecovered(_ jobs: [RecoveredJob]) {
+        guard !jobs.isEmpty else { return }
+        let listed = 20
+        for job in jobs.prefix(listed) {
+            Log.warning(Message("pipeline.run.recoveredJob"), [
+                "user": job.userID, "job": job.id, "previous_run": job.previousRunID.map(String.init) ?? "-",
+                "state": job.newState.rawValue, "reason": job.reason,
+            ])
+        }
+        Log.warning(Message("pipeline.run.recovered"), [
+            "jobs": jobs.count, "listed": min(listed, jobs.count), "db": options.databasePath,
+        ])
+    }
 }
 
 /// Renders any error in English for the database and logs.

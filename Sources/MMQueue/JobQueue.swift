@@ -37,8 +37,8 @@ public protocol JobQueue: AnyObject, Sendable {
     func heartbeat(owner: LeaseOwner, leaseSeconds: Double, now: Date) throws -> Int
 
     /// Puts back running jobs whose lease expired, or whose owner on this host has no
-    /// live process, counting each as a transient failure, and returns how many.
-    func recoverAbandoned(now: Date, isProcessAlive: (Int32) -> Bool) throws -> Int
+    /// live process, counting each as a transient failure, and returns them.
+    func recoverAbandoned(now: Date, isProcessAlive: (Int32) -> Bool) throws -> [RecoveredJob]
 
     /// Job counts per state, every state present.
     func counts() throws -> [JobState: Int]
@@ -82,7 +82,7 @@ extension JobQueue {
     }
 
     @discardableResult
-    public func recoverAbandoned(now: Date = Date()) throws -> Int {
+    public func recoverAbandoned(now: Date = Date()) throws -> [RecoveredJob] {
         try recoverAbandoned(now: now, isProcessAlive: ProcessLiveness.isAlive)
     }
 

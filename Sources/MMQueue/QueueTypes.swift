@@ -121,3 +121,15 @@ public struct PruneSummary: Sendable, Equatable, Codable {
     public var attempts = 0
     public var results = 0
 }
+
+/// A job taken back from a run that died or stopped extending its lease.
+public struct RecoveredJob: Sendable, Equatable {
+    public var id: Int64
+    public var userID: String
+    /// The run that held it, when the lease recorded one.
+    public var previousRunID: Int64?
+    /// Why it was taken back (lease expired, or owner process gone), in the user's language.
+    public var reason: String
+    /// `failed` (claimable again at once) or `dead` (no attempts left).
+    public var newState: JobState
+}

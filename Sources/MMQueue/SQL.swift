@@ -91,7 +91,7 @@ enum SQL {
         """
 
     static let runningJobs = """
-        SELECT id, attempts, claimed_at, lease_host, lease_pid, lease_run_id, lease_expires
+        SELECT id, attempts, claimed_at, lease_host, lease_pid, lease_run_id, lease_expires, user_id
         FROM jobs WHERE state = 'running'
         """
 

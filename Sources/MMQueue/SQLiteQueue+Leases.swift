@@ -27,7 +27,7 @@ extension SQLiteQueue {
     /// becomes `dead` instead, so a job that crashes every worker stops doing so. Runs
     /// on this host still marked running whose process is gone are marked abandoned.
     @discardableResult
-    public func recoverAbandoned(now: Date, isProcessAlive: (Int32) -> Bool) throws -> Int {
+    public func recoverAbandoned(now: Date, isProcessAlive: (Int32) -> Bool) throws -> [RecoveredJob] {
         let time = now.timeIntervalSince1970
         let expiredReason = Message("queue.recover.leaseExpired").text()
         let goneReason = Message("queue.recover.ownerGone").text()
@@ -38,10 +38,10 @@ extension SQLiteQueue {
                     AbandonCandidate(
                         jobID: row.int64(0), attempt: row.int(1), claimedAt: row.optionalDouble(2) ?? time,
                         host: row.optionalString(3), pid: Int32(truncatingIfNeeded: row.int64(4)),
-                        runID: row.optionalInt64(5), leaseExpires: row.optionalDouble(6))
+                        runID: row.optionalInt64(5), leaseExpires: row.optionalDouble(6), userID: row.string(7))
                 }
 
-                var recovered = 0
+                var recovered: [RecoveredJob] = []
                 for job in running {
                     let reason: String
                     if (job.leaseExpires ?? 0) < time {
@@ -56,7 +56,8 @@ extension SQLiteQueue {
                         in: connection, jobID: job.jobID, state: state, runAfter: time, error: reason,
                         attempt: job.attempt, runID: job.runID, startedAt: job.claimedAt, endedAt: time,
                         outcome: "abandoned")
-                    recovered += 1
+                    recovered.append(RecoveredJob(
+                        id: job.jobID, userID: job.userID, previousRunID: job.runID, reason: reason, newState: state))
                 }
 
                 try markAbandonedRuns(connection, isProcessAlive: isProcessAlive)
@@ -85,4 +86,5 @@ private struct AbandonCandidate {
     var pid: Int32
     var runID: Int64?
     var leaseExpires: Double?
+    var userID: String
 }

@@ -20,11 +20,13 @@ import Testing
         _ = try BuiltBinary.run(["enqueue", "--all", "--data", fixture.data.path, "--db", fixture.database])
         let queue = try SQLiteQueue(path: fixture.database)
 
-        let first = try BuiltBinary.start(["run", "--workers", "1", "--batch-size", "16"] + fixture.commandOptions)
+        // One worker scoring chunks of 512 users: most of the run's time some jobs are
+        // claimed and not yet written, and the kill lands in such a moment.
+        let first = try BuiltBinary.start(["run", "--workers", "1", "--batch-size", "256"] + fixture.commandOptions)
         var counts = try queue.counts()
         let deadline = Date().addingTimeInterval(120)
-        while (counts[.done] ?? 0) < 64 && first.isRunning && Date() < deadline {
-            usleep(2_000)
+        while ((counts[.done] ?? 0) == 0 || (counts[.running] ?? 0) == 0) && first.isRunning && Date() < deadline {
+            usleep(1_000)
             counts = try queue.counts()
         }
         first.kill()
@@ -37,7 +39,10 @@ import Testing
         let second = try BuiltBinary.run(["run"] + fixture.commandOptions)
 
         #expect(second.status == 0, "\(second.stderr.suffix(500))")
-        #expect(second.stderr.contains("recovered"))
+        #expect(second.stderr.contains("recovered jobs of runs that died"))
+        let runningBefore = counts[.running] ?? 0
+        let named = second.stderr.split(separator: "\n").filter { $0.contains("recovered a job") && $0.contains("user=u") }
+        #expect(named.count == min(20, runningBefore), "\(second.stderr.prefix(2000))")
         #expect(try queue.counts()[.done] == 3000)
         let export = try BuiltBinary.run(["export", "--no-bom", "--db", fixture.database])
         let rows = export.stdout.split(separator: "\r\n").dropFirst()

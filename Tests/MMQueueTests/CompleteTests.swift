@@ -55,7 +55,7 @@ import Testing
 
         // Another run finds the lease expired and takes the job back.
         let recovered = try test.queue.recoverAbandoned(now: now.addingTimeInterval(120), isProcessAlive: { _ in true })
-        #expect(recovered == 2)
+        #expect(recovered.count == 2)
 
         let summary = try test.queue.complete(runID: owner.runID, results: claimed.map { result(for: $0) })
         #expect(summary.completed == 0)

@@ -23,7 +23,7 @@ import Testing
 
         // Past the old expiry, only the run that did not heartbeat loses its jobs.
         let recovered = try test.queue.recoverAbandoned(now: now.addingTimeInterval(90), isProcessAlive: { _ in true })
-        #expect(recovered == 2)
+        #expect(recovered.count == 2)
         #expect(try test.queue.counts()[.running] == 3)
     }
 
@@ -34,8 +34,8 @@ import Testing
         try test.queue.enqueue(userIDs: ["a"])
         try test.queue.claim(limit: 1, owner: owner, leaseSeconds: 60, now: now)
 
-        #expect(try test.queue.recoverAbandoned(now: now.addingTimeInterval(59), isProcessAlive: { _ in true }) == 0)
-        #expect(try test.queue.recoverAbandoned(now: now.addingTimeInterval(61), isProcessAlive: { _ in true }) == 1)
+        #expect(try test.queue.recoverAbandoned(now: now.addingTimeInterval(59), isProcessAlive: { _ in true }).count == 0)
+        #expect(try test.queue.recoverAbandoned(now: now.addingTimeInterval(61), isProcessAlive: { _ in true }).count == 1)
 
         let job = try #require(try test.queue.jobs(state: .failed, userID: "a", limit: 1).first)
         #expect(job.lastError == "lease expired")
@@ -57,7 +57,9 @@ import Testing
         try test.queue.claim(limit: 2, owner: alive, leaseSeconds: 60, now: now)
 
         let recovered = try test.queue.recoverAbandoned(now: now) { $0 == 1234 }
-        #expect(recovered == 2)
+        #expect(recovered.count == 2)
+        #expect(recovered.map(\.userID).sorted() == ["u000000", "u000001"])
+        #expect(recovered.allSatisfy { $0.newState == .failed })
         let failed = try test.queue.jobs(state: .failed, userID: nil, limit: 10)
         #expect(failed.count == 2)
         #expect(failed.allSatisfy { $0.lastError == "owner process gone" })
@@ -73,9 +75,9 @@ import Testing
         try test.queue.claim(limit: 1, owner: remote, leaseSeconds: 60, now: now)
 
         // Its pid means nothing here, so only the lease decides.
-        #expect(try test.queue.recoverAbandoned(now: now.addingTimeInterval(30), isProcessAlive: { _ in false }) == 0)
+        #expect(try test.queue.recoverAbandoned(now: now.addingTimeInterval(30), isProcessAlive: { _ in false }).count == 0)
         #expect(try test.queue.run(id: remote.runID)?.status == .running)
-        #expect(try test.queue.recoverAbandoned(now: now.addingTimeInterval(61), isProcessAlive: { _ in false }) == 1)
+        #expect(try test.queue.recoverAbandoned(now: now.addingTimeInterval(61), isProcessAlive: { _ in false }).count == 1)
     }
 
     @Test func realProcessLivenessUsed() throws {
@@ -84,7 +86,7 @@ import Testing
         try test.queue.enqueue(userIDs: ["a"])
         try test.queue.claim(limit: 1, owner: me)
 
-        #expect(try test.queue.recoverAbandoned() == 0)
+        #expect(try test.queue.recoverAbandoned().count == 0)
         #expect(ProcessLiveness.isAlive(getpid()))
         #expect(!ProcessLiveness.isAlive(0))
     }
@@ -99,7 +101,7 @@ import Testing
             let owner = try test.startRun()
             try test.queue.claim(limit: 1, owner: owner, leaseSeconds: 60, now: now)
             now = now.addingTimeInterval(120)
-            try test.queue.recoverAbandoned(now: now, isProcessAlive: { _ in true })
+            _ = try test.queue.recoverAbandoned(now: now, isProcessAlive: { _ in true })
             states.append(try #require(try test.queue.jobs(state: nil, userID: "poison", limit: 1).first).state)
         }
         #expect(states == [.failed, .dead])
