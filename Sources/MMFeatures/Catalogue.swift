@@ -15,6 +15,8 @@ public struct CatalogueOptions: Sendable {
     public var workers: Int?
     public var parser: CSVParserChoice = .automatic
     public var logsWarnings = true
+    /// Opens labels.csv when it exists; a nightly run needs no labels and skips it.
+    public var includeLabels = true
 
     public init(strict: Bool = false, useCache: Bool = true, rebuildCache: Bool = false, encoding: TextEncoding = .utf8) {
         self.strict = strict
@@ -84,7 +86,7 @@ public struct Catalogue: Sendable {
         } else {
             listens = ListenStore.empty(url: file(.listens))
         }
-        let labels = exists(.labels)
+        let labels = options.includeLabels && exists(.labels)
             ? try LabelStore.open(file(.labels), genres: genres, options: options.readOptions(idColumn: nil)) : nil
         return Catalogue(
             directory: directory, history: history, covers: covers, clips: clips, listens: listens, genres: genres,

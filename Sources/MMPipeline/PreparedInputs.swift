@@ -37,6 +37,7 @@ struct PreparedInputs {
         var catalogueOptions = CatalogueOptions(
             strict: options.strict, useCache: true, rebuildCache: options.rebuildCache, encoding: options.encoding)
         catalogueOptions.workers = options.workers
+        catalogueOptions.includeLabels = false
         let catalogue: Catalogue
         do {
             catalogue = try Catalogue.open(options.dataDirectory, options: catalogueOptions)

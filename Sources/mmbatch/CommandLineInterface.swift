@@ -15,6 +15,7 @@ enum CommandLineInterface {
         QueueCommands.enqueue, RunCommand.command, QueueCommands.status, QueueCommands.jobs,
         QueueCommands.retry, QueueCommands.prune, QueueCommands.export,
         TrainCommand.command, EvaluateCommand.command, ReportCommand.command, FeaturesCommand.check, ModelCommand.verify,
+        BenchCommand.command,
     ]
 
     static func main(_ arguments: [String]) -> ExitCode {
