@@ -61,6 +61,7 @@ public struct Catalogue: Sendable {
     public let listens: ListenStore
     public let genres: [Genre]
     public let labels: LabelStore?
+    let trackRows: TrackRows
 
     /// Opens every file of `directory`. Throws `FeatureError` (exit code 3) for a missing
     /// folder or required file, or any problem `FeatureStore.open` reports.
@@ -90,7 +91,7 @@ public struct Catalogue: Sendable {
             ? try LabelStore.open(file(.labels), genres: genres, options: options.readOptions(idColumn: nil)) : nil
         return Catalogue(
             directory: directory, history: history, covers: covers, clips: clips, listens: listens, genres: genres,
-            labels: labels)
+            labels: labels, trackRows: TrackRows(listens: listens, covers: covers, clips: clips))
     }
 
     /// The modalities this catalogue has.

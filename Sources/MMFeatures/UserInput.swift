@@ -52,71 +52,120 @@ public enum UserInputFailure: MMError, Equatable {
 
 public typealias UserInputResult = Result<UserInput, UserInputFailure>
 
+/// One chosen track as row numbers, for packing model input without allocating.
+public struct TrackRow: Sendable, Equatable {
+    /// Row in covers.csv, -1 when covers are not required and lack the track.
+    public var coverRow: Int32
+    /// Row in clips.csv, -1 when clips are not required and lack the track.
+    public var clipRow: Int32
+    public var plays: Int32
+}
+
 extension Catalogue {
     /// Assembles a user's input: the history row and the `maxTracks` most played tracks
     /// that have rows in every store of `modalities` (nil: the modalities this catalogue
     /// has). Tracks missing from a required store are dropped and counted before the
     /// tracks are chosen. Requiring a modality the catalogue lacks drops every track.
     public func userInput(for userID: String, maxTracks: Int = 32, modalities: TrackModalities? = nil) -> UserInputResult {
+        var rows: [TrackRow] = []
+        var tracks: [Int] = []
+        switch chooseTracks(for: userID, maxTracks: maxTracks, modalities: modalities, rows: &rows, tracks: &tracks) {
+        case .failure(let failure):
+            return .failure(failure)
+        case .success(let choice):
+            let chosen = zip(rows, tracks).map { row, track in
+                UserTrack(
+                    trackID: listens.tracks.string(at: track), plays: Int(row.plays),
+                    coverRow: row.coverRow >= 0 ? Int(row.coverRow) : nil,
+                    clipRow: row.clipRow >= 0 ? Int(row.clipRow) : nil)
+            }
+            return .success(UserInput(
+                userID: userID, historyRow: choice.historyRow, tracks: chosen, listenCount: choice.listenCount,
+                droppedTracks: choice.droppedTracks))
+        }
+    }
+
+    /// The rows of a user's input, as `userInput` chooses them, written into `rows`
+    /// (reused from call to call) instead of allocating track ids: what a nightly run
+    /// packs into its batches.
+    public func userInputRows(
+        for userID: String, maxTracks: Int, modalities: TrackModalities? = nil, into rows: inout [TrackRow]
+    ) -> Result<UserInputRows, UserInputFailure> {
+        var tracks: [Int] = []
+        return chooseTracks(for: userID, maxTracks: maxTracks, modalities: modalities, rows: &rows, tracks: &tracks)
+    }
+
+    /// Chooses a user's tracks into `rows` (and their listens track indices into
+    /// `tracks`): most played first, ties by track id in ascending code-point order.
+    private func chooseTracks(
+        for userID: String, maxTracks: Int, modalities: TrackModalities?, rows: inout [TrackRow], tracks: inout [Int]
+    ) -> Result<UserInputRows, UserInputFailure> {
         precondition(maxTracks >= 0, "maxTracks must not be negative, got \(maxTracks)")
+        rows.removeAll(keepingCapacity: true)
+        tracks.removeAll(keepingCapacity: true)
         guard let historyRow = history.row(of: userID) else {
             return .failure(.missingHistory(userID: userID, path: history.url.path))
         }
         let required = modalities ?? availableModalities
         guard let user = listens.userIndex(of: userID) else {
-            return .success(UserInput(userID: userID, historyRow: historyRow, tracks: [], listenCount: 0, droppedTracks: 0))
+            return .success(UserInputRows(historyRow: historyRow, listenCount: 0, droppedTracks: 0))
         }
 
-        struct Candidate {
-            var track: Int
-            var plays: Int
-            var coverRow: Int?
-            var clipRow: Int?
-        }
         let range = listens.listenRange(ofUser: user)
-        var candidates: [Candidate] = []
-        candidates.reserveCapacity(range.count)
+        let needsCovers = required.contains(.covers)
+        let needsClips = required.contains(.clips)
+        let trackCount = listens.trackCount
         var dropped = 0
-        for listen in range {
-            let track = Int(listens.trackIndices[listen])
-            guard track < listens.trackCount else {
-                dropped += 1
-                continue
+        trackRows.coverRows.withUnsafeBufferPointer { coverRows in
+            trackRows.clipRows.withUnsafeBufferPointer { clipRows in
+                for listen in range {
+                    let track = Int(listens.trackIndices[listen])
+                    // A damaged payload could hold an index out of range; drop it, never trap.
+                    guard track < trackCount else {
+                        dropped += 1
+                        continue
+                    }
+                    let cover = coverRows[track]
+                    let clip = clipRows[track]
+                    if (needsCovers && cover < 0) || (needsClips && clip < 0) {
+                        dropped += 1
+                        continue
+                    }
+                    rows.append(TrackRow(coverRow: cover, clipRow: clip, plays: Int32(clamping: listens.plays[listen])))
+                    tracks.append(track)
+                }
             }
-            let key = listens.tracks.bytes(at: track)
-            let coverRow = covers?.row(ofBytes: key)
-            let clipRow = clips?.row(ofBytes: key)
-            if (required.contains(.covers) && coverRow == nil) || (required.contains(.clips) && clipRow == nil) {
-                dropped += 1
-                continue
-            }
-            candidates.append(Candidate(track: track, plays: Int(listens.plays[listen]), coverRow: coverRow, clipRow: clipRow))
         }
-
-        let tracks = listens.tracks
-        candidates.sort { left, right in
-            if left.plays != right.plays {
-                return left.plays > right.plays
-            }
-            return Self.precedes(tracks.bytes(at: left.track), tracks.bytes(at: right.track))
-        }
-        let chosen = candidates.prefix(maxTracks).map { candidate in
-            UserTrack(trackID: tracks.string(at: candidate.track), plays: candidate.plays,
-                      coverRow: candidate.coverRow, clipRow: candidate.clipRow)
-        }
-        return .success(UserInput(
-            userID: userID, historyRow: historyRow, tracks: chosen, listenCount: range.count, droppedTracks: dropped))
+        selectMostPlayed(maxTracks, rows: &rows, tracks: &tracks)
+        return .success(UserInputRows(historyRow: historyRow, listenCount: range.count, droppedTracks: dropped))
     }
 
-    /// Byte-wise lexicographic order of UTF-8, which is code-point order.
-    private static func precedes(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
-        let common = min(left.count, right.count)
-        if common > 0 {
-            let order = memcmp(left.baseAddress!, right.baseAddress!, common)
-            if order != 0 {
-                return order < 0
+    /// Keeps the `count` most played of the candidates, ties by track id rank.
+    private func selectMostPlayed(_ count: Int, rows: inout [TrackRow], tracks: inout [Int]) {
+        let ranks = trackRows.idRanks
+        var order = Array(rows.indices)
+        order.sort { left, right in
+            if rows[left].plays != rows[right].plays {
+                return rows[left].plays > rows[right].plays
             }
+            return ranks[tracks[left]] < ranks[tracks[right]]
         }
-        return left.count < right.count
+        let kept = order.prefix(count)
+        let keptRows = kept.map { rows[$0] }
+        let keptTracks = kept.map { tracks[$0] }
+        rows.removeAll(keepingCapacity: true)
+        rows.append(contentsOf: keptRows)
+        tracks.removeAll(keepingCapacity: true)
+        tracks.append(contentsOf: keptTracks)
     }
+}
+
+/// Where a user's input is, apart from its track rows.
+public struct UserInputRows: Sendable, Equatable {
+    public let historyRow: Int
+    /// The user's rows in listens.csv (after duplicates were dropped).
+    public let listenCount: Int
+    /// Listens whose track lacks a row in a required store, dropped before the tracks
+    /// were chosen.
+    public let droppedTracks: Int
 }

@@ -10,6 +10,8 @@ struct BatchView {
     let clips: UnsafePointer<Float>?
     let offsets: UnsafePointer<Int32>
     let indices: UnsafePointer<Int32>?
+    /// Per-entry clip rows when clips are external; nil when `indices` serve both.
+    let clipIndices: UnsafePointer<Int32>?
     let plays: UnsafePointer<Float>?
 
     func rows(of modality: Modality) -> UnsafePointer<Float>? {
@@ -17,6 +19,11 @@ struct BatchView {
         case .image: covers
         case .audio: clips
         }
+    }
+
+    /// The per-entry row numbers into `rows(of: modality)`.
+    func indices(of modality: Modality) -> UnsafePointer<Int32>? {
+        modality == .audio ? clipIndices ?? indices : indices
     }
 
     func entries(ofUser user: Int) -> Range<Int> {
@@ -33,14 +40,18 @@ extension ModelBatch {
                 try clips.withUnsafeBufferPointer { clips in
                     try trackOffsets.withUnsafeBufferPointer { offsets in
                         try trackIndices.withUnsafeBufferPointer { indices in
-                            try plays.withUnsafeBufferPointer { plays in
-                                try body(
-                                    BatchView(
-                                        userCount: userCount, trackCount: trackCount,
-                                        text: text.baseAddress!,
-                                        covers: covers.baseAddress, clips: clips.baseAddress,
-                                        offsets: offsets.baseAddress!, indices: indices.baseAddress,
-                                        plays: plays.baseAddress))
+                            try clipIndices.withUnsafeBufferPointer { clipIndices in
+                                try plays.withUnsafeBufferPointer { plays in
+                                    try body(
+                                        BatchView(
+                                            userCount: userCount, trackCount: trackCount,
+                                            text: text.baseAddress!,
+                                            covers: externalCovers?.base ?? covers.baseAddress,
+                                            clips: externalClips?.base ?? clips.baseAddress,
+                                            offsets: offsets.baseAddress!, indices: indices.baseAddress,
+                                            clipIndices: externalClips == nil ? nil : clipIndices.baseAddress,
+                                            plays: plays.baseAddress))
+                                }
                             }
                         }
                     }
@@ -153,7 +164,7 @@ extension ParameterLayout {
             let entries = batch.entries(ofUser: user)
             let row = pooled + user * width
             guard !entries.isEmpty, let rows = batch.rows(of: branch.modality), let plays = batch.plays,
-                let indices = batch.indices
+                let indices = batch.indices(of: branch.modality)
             else {
                 row.update(repeating: 0, count: width)
                 continue

@@ -29,6 +29,8 @@ extension FusionModel {
         _ batch: ModelBatch, labels: [Int], engagementTargets: [Float?], scaling: InputScaling?,
         dropout: DropoutMasks? = nil, workspace: TrainingWorkspace, into gradients: inout [Float]
     ) -> LossValue {
+        precondition(batch.externalCovers == nil && batch.externalClips == nil,
+            "training needs packed track rows, not external ones")
         batch.checkShape(for: dimensions)
         precondition(batch.userCount > 0, "a training batch needs users")
         precondition(labels.count == batch.userCount && engagementTargets.count == batch.userCount,

@@ -19,6 +19,15 @@ public struct ModelBatch: Sendable {
     public var trackIndices: [Int32]
     /// Per entry: the play count (> 0). Only the concat variant uses it.
     public var plays: [Float]
+    /// Track rows left in place (a memory-mapped feature store) for the concat variant,
+    /// which only pools them: `trackIndices` then index these rows and `covers` stays
+    /// empty, so a batch copies no track row. The attention variant needs the rows packed.
+    public var externalCovers: ExternalRows?
+    /// As `externalCovers`, indexed by `clipIndices`.
+    public var externalClips: ExternalRows?
+    /// Per entry: the row in `externalClips`, used only when those are set (covers and
+    /// clips are separate stores with their own row order).
+    public var clipIndices: [Int32] = []
 
     public init(
         userCount: Int, text: [Float], trackCount: Int, covers: [Float], clips: [Float],
@@ -44,6 +53,14 @@ public struct ModelBatch: Sendable {
     /// Traps with the offending values when the batch does not fit `dimensions`; a broken
     /// batch is a bug in the code that packed it, never bad user input.
     func checkShape(for dimensions: ModelDimensions) {
+        if let external = externalCovers {
+            precondition(trackIndices.allSatisfy { $0 >= 0 && Int($0) < external.rowCount },
+                "batch entries point outside the \(external.rowCount) external cover rows")
+        }
+        if let external = externalClips {
+            precondition(clipIndices.count == trackIndices.count && clipIndices.allSatisfy { $0 >= 0 && Int($0) < external.rowCount },
+                "batch clip entries (\(clipIndices.count)) do not fit \(trackIndices.count) entries and \(external.rowCount) external clip rows")
+        }
         precondition(text.count == userCount * dimensions.text,
             "batch text has \(text.count) values for \(userCount) users × T=\(dimensions.text)")
         precondition(trackOffsets.count == userCount + 1 && trackOffsets.first == 0
@@ -51,11 +68,11 @@ public struct ModelBatch: Sendable {
             "batch trackOffsets (\(trackOffsets.count) values, last \(trackOffsets.last ?? -1)) do not fit \(userCount) users and \(trackIndices.count) entries")
         precondition(plays.count == trackIndices.count,
             "batch has \(plays.count) play counts for \(trackIndices.count) entries")
-        if dimensions.usesImage {
+        if dimensions.usesImage && externalCovers == nil {
             precondition(covers.count == trackCount * dimensions.image,
                 "batch covers have \(covers.count) values for D=\(trackCount) × I=\(dimensions.image)")
         }
-        if dimensions.usesAudio {
+        if dimensions.usesAudio && externalClips == nil {
             precondition(clips.count == trackCount * dimensions.audio,
                 "batch clips have \(clips.count) values for D=\(trackCount) × A=\(dimensions.audio)")
         }
@@ -63,10 +80,24 @@ public struct ModelBatch: Sendable {
             precondition(trackOffsets[user] <= trackOffsets[user + 1],
                 "batch trackOffsets decrease at user \(user)")
         }
-        for (entry, track) in trackIndices.enumerated() {
+        for (entry, track) in trackIndices.enumerated() where externalCovers == nil && externalClips == nil {
             precondition(track >= 0 && Int(track) < trackCount,
                 "batch entry \(entry) points at track \(track), outside 0..<\(trackCount)")
         }
+    }
+}
+
+/// Rows of a row-major float matrix owned by someone else, such as a memory-mapped
+/// feature store.
+public struct ExternalRows: @unchecked Sendable {
+    // The memory belongs to the store, which the caller keeps alive, unchanged, for as
+    // long as the batch is used.
+    public let base: UnsafePointer<Float>
+    public let rowCount: Int
+
+    public init(base: UnsafePointer<Float>, rowCount: Int) {
+        self.base = base
+        self.rowCount = rowCount
     }
 }
 

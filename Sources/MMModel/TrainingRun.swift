@@ -99,6 +99,8 @@ struct TrainingRun {
 extension FusionModel {
     /// Runs the forward pass with optional input standardisation, for training and validation.
     func forward(_ batch: ModelBatch, workspace: ForwardWorkspace, scaling: InputScaling?, into output: inout ModelOutput) {
+        precondition(variant == .concat || (batch.externalCovers == nil && batch.externalClips == nil),
+            "the attention variant needs packed track rows, not external ones")
         batch.checkShape(for: dimensions)
         guard batch.userCount > 0 else {
             workspace.copyOutputs(users: 0, dimensions: dimensions, into: &output)

@@ -30,25 +30,42 @@ final class BatchAssembler {
     private(set) var members: [AssembledUser] = []
     /// Users without an input (no history row), who are not in the batch.
     private(set) var missing: [MissingInput] = []
-    private var slotOfTrack: [Int: Int32] = [:]
+    private var trackRows: [TrackRow] = []
+    /// The batch slot of each track by its row in the key store (covers, else clips),
+    /// valid where `slotBatch` equals the current batch number. Stamping avoids clearing
+    /// a million-entry table for every batch.
+    private var slotOfTrack: [Int32] = []
+    private var slotBatch: [UInt32] = []
+    private var batchNumber: UInt32 = 0
 
-    init(inputs: ModelInputs, catalogue: Catalogue, maxTracks: Int) {
+    /// Leave track rows in the stores instead of copying them into the batch. Only the
+    /// concat variant's inference can read them in place; training and attention need
+    /// them packed.
+    private let rowsInPlace: Bool
+
+    init(inputs: ModelInputs, catalogue: Catalogue, maxTracks: Int, rowsInPlace: Bool = false) {
         self.inputs = inputs
         self.catalogue = catalogue
         self.maxTracks = inputs.trackModalities.isEmpty ? 0 : maxTracks
+        self.rowsInPlace = rowsInPlace
+        let keyRows = inputs.covers?.count ?? inputs.clips?.count ?? 0
+        slotOfTrack = [Int32](repeating: 0, count: keyRows)
+        slotBatch = [UInt32](repeating: 0, count: keyRows)
     }
 
     /// Builds the batch for `userIDs`.
     func assemble<UserIDs: Collection<String>>(_ userIDs: UserIDs) {
         reset()
         for (position, userID) in userIDs.enumerated() {
-            switch catalogue.userInput(for: userID, maxTracks: maxTracks, modalities: inputs.trackModalities) {
+            let result = catalogue.userInputRows(
+                for: userID, maxTracks: maxTracks, modalities: inputs.trackModalities, into: &trackRows)
+            switch result {
             case .failure(let failure):
                 missing.append(MissingInput(position: position, reason: failure.message.text(in: .english)))
             case .success(let input):
-                append(input)
+                append(historyRow: input.historyRow)
                 members.append(AssembledUser(
-                    position: position, droppedTracks: input.droppedTracks, noTracks: input.hasNoUsableTracks))
+                    position: position, droppedTracks: input.droppedTracks, noTracks: trackRows.isEmpty))
             }
         }
     }
@@ -62,29 +79,52 @@ final class BatchAssembler {
         batch.trackOffsets.removeAll(keepingCapacity: true)
         batch.trackOffsets.append(0)
         batch.trackIndices.removeAll(keepingCapacity: true)
+        batch.clipIndices.removeAll(keepingCapacity: true)
+        if rowsInPlace {
+            batch.externalCovers = inputs.covers.map { ExternalRows(base: $0.matrix.baseAddress!, rowCount: $0.count) }
+            batch.externalClips = inputs.clips.map { ExternalRows(base: $0.matrix.baseAddress!, rowCount: $0.count) }
+        }
         batch.plays.removeAll(keepingCapacity: true)
         members.removeAll(keepingCapacity: true)
         missing.removeAll(keepingCapacity: true)
-        slotOfTrack.removeAll(keepingCapacity: true)
+        batchNumber &+= 1
+        if batchNumber == 0 {
+            // The stamp wrapped around: clear the table once so no stale slot matches.
+            slotBatch = [UInt32](repeating: 0, count: slotBatch.count)
+            batchNumber = 1
+        }
     }
 
-    private func append(_ input: UserInput) {
-        batch.text.append(contentsOf: inputs.history.vector(at: input.historyRow))
-        for track in input.tracks {
-            // A track id has one row per store, so either row number identifies it.
-            guard let key = track.coverRow ?? track.clipRow else { continue }
+    private func append(historyRow: Int) {
+        batch.text.append(contentsOf: inputs.history.vector(at: historyRow))
+        if rowsInPlace {
+            for track in trackRows {
+                batch.trackIndices.append(inputs.covers == nil ? 0 : track.coverRow)
+                batch.clipIndices.append(inputs.clips == nil ? 0 : track.clipRow)
+                batch.plays.append(Float(track.plays))
+            }
+            batch.userCount += 1
+            batch.trackOffsets.append(Int32(batch.trackIndices.count))
+            return
+        }
+        for track in trackRows {
+            // A track id has one row per store; the row in the first required store
+            // (covers, else clips) identifies it, and every chosen track has that row.
+            let key = Int(inputs.covers != nil ? track.coverRow : track.clipRow)
+            guard key >= 0 else { continue }
             let slot: Int32
-            if let known = slotOfTrack[key] {
-                slot = known
+            if slotBatch[key] == batchNumber {
+                slot = slotOfTrack[key]
             } else {
                 slot = Int32(batch.trackCount)
                 slotOfTrack[key] = slot
+                slotBatch[key] = batchNumber
                 batch.trackCount += 1
-                if let covers = inputs.covers, let row = track.coverRow {
-                    batch.covers.append(contentsOf: covers.vector(at: row))
+                if let covers = inputs.covers, track.coverRow >= 0 {
+                    batch.covers.append(contentsOf: covers.vector(at: Int(track.coverRow)))
                 }
-                if let clips = inputs.clips, let row = track.clipRow {
-                    batch.clips.append(contentsOf: clips.vector(at: row))
+                if let clips = inputs.clips, track.clipRow >= 0 {
+                    batch.clips.append(contentsOf: clips.vector(at: Int(track.clipRow)))
                 }
             }
             batch.trackIndices.append(slot)

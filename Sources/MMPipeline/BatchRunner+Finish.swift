@@ -7,7 +7,12 @@ import MMReports
 extension BatchRunner {
     /// Records how the run ended, checkpoints the WAL and writes the reports.
     func finish(runID: Int64, queue: SQLiteQueue, model: LoadedModel, stopError: (any Error)?) throws -> RunOutcome {
-        let counts = statistics.counts
+        let tally = self.tally ?? ResultTally(genres: model.model.genres)
+        var counts = statistics.counts
+        counts.done = tally.done
+        counts.failed = tally.failed
+        counts.dead = tally.dead
+        statistics.addPhase("writeResults", seconds: tally.seconds)
         let failures = counts.failed + counts.dead
         let status: MMQueue.RunStatus =
             stopError != nil ? .failed : failures == 0 ? .succeeded : counts.done > 0 ? .partial : .failed
@@ -26,7 +31,7 @@ extension BatchRunner {
         let builder = RunReportBuilder(queue: queue, modelGenres: model.model.genres, chineseNames: statistics.chineseGenreNames)
         var summary = try builder.summary(
             runID: runID, status: status, start: start, end: end, model: describeModel(model),
-            statistics: statistics, usersPerSecond: usersPerSecond, stopReason: stopError.map(describe))
+            statistics: statistics, tally: tally, usersPerSecond: usersPerSecond, stopReason: stopError.map(describe))
 
         try queue.finishRun(
             id: runID, status: status, counts: counts, endedAt: end,

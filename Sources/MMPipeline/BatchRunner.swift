@@ -15,6 +15,8 @@ import MMQueue
 public final class BatchRunner {
     let options: RunOptions
     var statistics = RunStatistics()
+    /// What the result writer counted, set when the claim loop ends.
+    var tally: ResultTally?
 
     public init(options: RunOptions) {
         self.options = options
@@ -80,13 +82,30 @@ public final class BatchRunner {
             }
         }
         let chunkSize = options.batchSize * max(1, options.workers) * 2
-        var remaining = options.userLimit ?? Int.max
         let progress = ProgressReporter(Message("pipeline.run.progress"), total: nil, unit: "users")
         defer { progress.finish() }
+        let writer = ResultWriter(queue: queue, owner: owner, genres: model.model.genres)
+        do {
+            try claimAndScore(
+                queue: queue, owner: owner, prepared: prepared, lanes: lanes, writer: writer, chunkSize: chunkSize,
+                progress: progress)
+            tally = try writer.finish()
+        } catch {
+            tally = writer.drain()
+            throw error
+        }
+    }
 
+    private func claimAndScore(
+        queue: SQLiteQueue, owner: LeaseOwner, prepared: PreparedInputs, lanes: [WorkerLane], writer: ResultWriter,
+        chunkSize: Int, progress: ProgressReporter
+    ) throws {
+        var remaining = options.userLimit ?? Int.max
         while remaining > 0 {
+            let claimStart = monotonicSeconds()
             let jobs = try queue.claim(
                 limit: min(chunkSize, remaining), owner: owner, leaseSeconds: options.leaseSeconds, now: Date())
+            statistics.addPhase("claim", seconds: monotonicSeconds() - claimStart)
             if jobs.isEmpty {
                 break
             }
@@ -95,12 +114,12 @@ public final class BatchRunner {
 
             switch prepared.state {
             case .ready:
-                try write(score(jobs, lanes: lanes), queue: queue, owner: owner)
+                // The writer writes this chunk while the loop claims and scores the next.
+                try writer.submit(score(jobs, lanes: lanes))
             case .unusable(let problem):
                 // Every user meets the same catalogue problem: record it on each job, as a
                 // transient failure (retried with backoff) or a permanent one (dead).
-                let failures = jobs.map { UserFailure(job: $0, reason: problem.reason, kind: problem.kind) }
-                try recordFailures(failures, queue: queue, owner: owner)
+                try writer.submit(jobs.map { UserFailure(job: $0, reason: problem.reason, kind: problem.kind) })
             }
             progress.advance(by: jobs.count)
         }
@@ -133,50 +152,6 @@ public final class BatchRunner {
         statistics.addPhase("inference", seconds: wall * inference / busy)
         return outcomes
     }
-
-    /// Writes each batch's results in one transaction, then records its failures.
-    private func write(_ outcomes: [BatchOutcome], queue: SQLiteQueue, owner: LeaseOwner) throws {
-        let start = monotonicSeconds()
-        for outcome in outcomes {
-            for user in outcome.scored {
-                statistics.noteInputQuality(droppedTracks: user.droppedTracks, noTracks: user.noTracks)
-            }
-            do {
-                let summary = try queue.complete(runID: owner.runID, results: outcome.results, now: Date())
-                statistics.counts.done += summary.completed
-                if !summary.leaseLost.isEmpty {
-                    Log.warning(Message("pipeline.run.leaseLost"), ["jobs": summary.leaseLost.count, "run": owner.runID])
-                }
-            } catch let error as SQLiteError where error.isTransient {
-                // The results could not be written (database busy past the timeout, disk
-                // full): record a transient failure so the jobs are retried with backoff.
-                let reason = error.message.text(in: .english)
-                Log.error(Message("pipeline.run.writeFailed"), ["users": outcome.results.count, "error": reason])
-                try recordFailures(outcome.resultJobs.map { UserFailure(job: $0, reason: reason, kind: .transient) }, queue: queue, owner: owner)
-            }
-            try recordFailures(outcome.failures, queue: queue, owner: owner)
-        }
-        statistics.addPhase("writeResults", seconds: monotonicSeconds() - start)
-    }
-
-    private func recordFailures(_ failures: [UserFailure], queue: SQLiteQueue, owner: LeaseOwner) throws {
-        for failure in failures {
-            let state: JobState?
-            do {
-                state = try queue.fail(jobID: failure.job.id, owner: owner, error: failure.reason, kind: failure.kind, now: Date())
-            } catch let error as SQLiteError where error.isTransient {
-                // The lease expires and the next run recovers the job as abandoned.
-                Log.error(Message("pipeline.run.failRecordFailed"), ["user": failure.job.userID, "error": describe(error)])
-                continue
-            }
-            guard let state else { continue }
-            statistics.noteFailure(userID: failure.job.userID, state: state, reason: failure.reason, attempts: failure.job.attempts)
-            Log.warning(Message("pipeline.run.userFailed"), [
-                "user": failure.job.userID, "state": state.rawValue, "kind": failure.kind.rawValue, "reason": failure.reason,
-            ])
-        }
-    }
-
 }
 
 extension BatchRunner {

@@ -26,7 +26,8 @@ extension Benchmark {
         let userIDs = (0..<min(catalogue.history.count, lanes * batchesPerLane * size)).map(catalogue.history.id(at:))
         let assembleStart = monotonicSeconds()
         var assembled: [ModelBatch] = []
-        let assembler = BatchAssembler(inputs: inputs, catalogue: catalogue, maxTracks: Defaults.maxTracks)
+        let assembler = BatchAssembler(
+            inputs: inputs, catalogue: catalogue, maxTracks: Defaults.maxTracks, rowsInPlace: model.variant == .concat)
         for start in stride(from: 0, to: userIDs.count, by: size) {
             assembler.assemble(userIDs[start..<min(userIDs.count, start + size)])
             assembled.append(assembler.batch)

@@ -19,40 +19,40 @@ struct RunReportBuilder {
 
     func summary(
         runID: Int64, status: MMQueue.RunStatus, start: Date, end: Date, model: ModelDescription,
-        statistics: RunStatistics, usersPerSecond: Double, stopReason: String?
+        statistics: RunStatistics, tally: ResultTally, usersPerSecond: Double, stopReason: String?
     ) throws -> RunSummary {
-        let genreIndex = Dictionary(modelGenres.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        var topCounts = [Int](repeating: 0, count: modelGenres.count)
-        var topSums = [Double](repeating: 0, count: modelGenres.count)
-        var topProbabilities: [Float] = []
-        var engagements: [Float] = []
-        try queue.forEachResult(runID: runID) { result in
-            if let index = genreIndex[result.topGenre] {
-                topCounts[index] += 1
-                topSums[index] += Double(result.topProbability)
-            }
-            topProbabilities.append(result.topProbability)
-            engagements.append(result.engagement)
-        }
-
         let counts = statistics.counts
         return RunSummary(
             runID: runID, label: UTCTime(start).compact, status: reportStatus(status), start: start, end: end,
             model: model, stores: statistics.stores,
             counts: MMReports.RunCounts(
-                claimed: counts.claimed, succeeded: counts.done, failed: counts.failed, dead: counts.dead,
-                recovered: counts.recovered, usersWithMissingTracks: statistics.usersWithMissingTracks,
-                tracksMissing: statistics.tracksMissing, usersWithoutTracks: statistics.usersWithoutTracks),
+                claimed: counts.claimed, succeeded: tally.done, failed: tally.failed, dead: tally.dead,
+                recovered: counts.recovered, usersWithMissingTracks: tally.usersWithMissingTracks,
+                tracksMissing: tally.tracksMissing, usersWithoutTracks: tally.usersWithoutTracks),
             phases: statistics.phases.map { PhaseTiming($0.name, seconds: $0.seconds) },
             usersPerSecond: usersPerSecond,
             genres: modelGenres.map { GenreName($0, chinese: chineseNames[$0] ?? $0) },
-            topGenreCounts: topCounts,
-            meanTopProbability: zip(topSums, topCounts).map { $1 > 0 ? $0 / Double($1) : nil },
-            topProbabilityHistogram: Histogram(binning: topProbabilities, bins: Self.histogramBins, lowerBound: 0, upperBound: 1),
-            engagementHistogram: Histogram(binning: engagements, bins: Self.histogramBins, lowerBound: 0, upperBound: 1),
-            failures: statistics.failures,
-            comparison: try comparison(runID: runID, genreIndex: genreIndex),
+            topGenreCounts: tally.topGenreCounts,
+            meanTopProbability: zip(tally.topProbabilitySums, tally.topGenreCounts).map { $1 > 0 ? $0 / Double($1) : nil },
+            topProbabilityHistogram: Histogram(
+                binning: tally.topProbabilities, bins: Self.histogramBins, lowerBound: 0, upperBound: 1),
+            engagementHistogram: Histogram(binning: tally.engagements, bins: Self.histogramBins, lowerBound: 0, upperBound: 1),
+            failures: tally.failures,
+            comparison: try comparison(runID: runID, genreIndex: tally.genreIndex),
             stopReason: stopReason)
+    }
+
+    /// The figures of a run's stored results, for a run that stored no summary.
+    func tallyFromDatabase(runID: Int64, counts: MMQueue.RunCounts) throws -> ResultTally {
+        var tally = ResultTally(genres: modelGenres)
+        try queue.forEachResult(runID: runID) { result in
+            tally.noteWritten(UserResult(
+                jobID: result.jobID, userID: result.userID, ranked: result.ranked, engagement: result.engagement,
+                noTracks: result.noTracks, missingTracks: result.missingTracks))
+        }
+        tally.failed = counts.failed
+        tally.dead = counts.dead
+        return tally
     }
 
     private func comparison(runID: Int64, genreIndex: [String: Int]) throws -> MMReports.RunComparison? {

@@ -50,11 +50,12 @@ public struct RunReports: Sendable {
         var statistics = RunStatistics()
         statistics.counts = record.counts
         let builder = RunReportBuilder(queue: queue, modelGenres: genres.sorted(), chineseNames: [:])
+        let tally = try builder.tallyFromDatabase(runID: record.id, counts: record.counts)
         let end = record.endedAt ?? Date()
         return try builder.summary(
             runID: record.id, status: record.status, start: record.startedAt, end: end,
             model: ModelDescription(path: record.modelPath, fingerprint: record.modelFingerprint, variant: "-"),
-            statistics: statistics,
+            statistics: statistics, tally: tally,
             usersPerSecond: Double(record.counts.done) / max(end.timeIntervalSince(record.startedAt), 1e-9),
             stopReason: nil)
     }

@@ -11,18 +11,11 @@ struct UserFailure: Sendable {
     let kind: FailureKind
 }
 
-/// A scored user's data-quality facts, for the run's counts.
-struct ScoredUser: Sendable {
-    let droppedTracks: Int
-    let noTracks: Bool
-}
-
 /// What scoring one batch produced.
 struct BatchOutcome: Sendable {
     var results: [UserResult] = []
     /// The job of each result, in the same order.
     var resultJobs: [ClaimedJob] = []
-    var scored: [ScoredUser] = []
     var failures: [UserFailure] = []
     var assembleSeconds = 0.0
     var inferenceSeconds = 0.0
@@ -40,7 +33,8 @@ final class WorkerLane: @unchecked Sendable {
 
     init(model: FusionModel, inputs: ModelInputs, catalogue: Catalogue, maxTracks: Int) {
         self.model = model
-        assembler = BatchAssembler(inputs: inputs, catalogue: catalogue, maxTracks: maxTracks)
+        assembler = BatchAssembler(
+            inputs: inputs, catalogue: catalogue, maxTracks: maxTracks, rowsInPlace: model.variant == .concat)
     }
 
     /// Assembles, scores and ranks one batch of jobs.
@@ -71,7 +65,6 @@ final class WorkerLane: @unchecked Sendable {
                 jobID: job.id, userID: job.userID, ranked: ranked, engagement: output.engagement[user],
                 noTracks: member.noTracks, missingTracks: member.droppedTracks))
             outcome.resultJobs.append(job)
-            outcome.scored.append(ScoredUser(droppedTracks: member.droppedTracks, noTracks: member.noTracks))
         }
         return outcome
     }
