@@ -40,7 +40,7 @@ extension BatchRunner {
         Log.info(Message("pipeline.run.finished"), [
             "run": runID, "status": status.rawValue, "claimed": counts.claimed, "done": counts.done,
             "failed": counts.failed, "dead": counts.dead, "recovered": counts.recovered,
-            "users_per_s": usersPerSecond,
+            "users_per_s": usersPerSecond, "peak_rss_bytes": SystemInfo.peakResidentBytes,
         ])
 
         let writer = ReportWriter(reportsDirectory: options.reportsDirectory, locale: options.locale, includeBOM: options.includeBOM)

@@ -81,13 +81,19 @@ extension Benchmark {
             result.enqueueAllSeconds = monotonicSeconds() - enqueueStart
 
             Log.info(Message(cold ? "pipeline.bench.coldRun" : "pipeline.bench.warmRun"), ["users": userIDs.count])
-            let run = try runChildProcess(executable, arguments: [
+            try? FileManager.default.removeItem(at: log)
+            var run = try runChildProcess(executable, arguments: [
                 "run", "--data", data.path, "--db", database, "--model", model.path,
                 "--reports", folder.appendingPathComponent("reports").path, "--workers", "\(workers)",
-                "--batch-size", "\(batchSize)", "--log-level", "warning",
+                "--batch-size", "\(batchSize)", "--log-level", "info",
             ], logFile: log)
             guard run.status == 0 else {
                 throw PipelineError.runFailed(reason: "benchmark run exited \(run.status); see \(log.path)")
+            }
+            // wait4's ru_maxrss keeps the parent's peak across posix_spawn's exec, so the
+            // run's own figure (VmHWM, which exec resets) comes from its last log line.
+            if let reported = peakResidentBytes(inLog: log) {
+                run.peakResidentBytes = reported
             }
             let rate = Double(userIDs.count) / max(run.seconds, 1e-9)
             if cold {
@@ -101,6 +107,16 @@ extension Benchmark {
             }
         }
     }
+}
+
+/// The `peak_rss_bytes` of the last "run finished" line of a run's log.
+func peakResidentBytes(inLog url: URL) -> Int? {
+    guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+    for line in text.split(separator: "\n").reversed() {
+        guard let range = line.range(of: " peak_rss_bytes=") else { continue }
+        return Int(line[range.upperBound...].prefix { $0.isNumber })
+    }
+    return nil
 }
 
 /// Doubles written by concurrent workers, each to its own index.
