@@ -108,8 +108,8 @@ final class BatchAssembler {
             return
         }
         for track in trackRows {
-            // A track id has one row per store; the row in the first required store
-            // (covers, else clips) identifies it, and every chosen track has that row.
+            // A track id has one row per store. The row in the first required store
+            // (covers, else clips) identifies it, because every chosen track has one.
             let key = Int(inputs.covers != nil ? track.coverRow : track.clipRow)
             guard key >= 0 else { continue }
             let slot: Int32

@@ -14,8 +14,14 @@ extension BatchRunner {
         counts.dead = tally.dead
         statistics.addPhase("writeResults", seconds: tally.seconds)
         let failures = counts.failed + counts.dead
-        let status: MMQueue.RunStatus =
-            stopError != nil ? .failed : failures == 0 ? .succeeded : counts.done > 0 ? .partial : .failed
+        let status: MMQueue.RunStatus
+        if stopError != nil {
+            status = .failed
+        } else if failures == 0 {
+            status = .succeeded
+        } else {
+            status = counts.done > 0 ? .partial : .failed
+        }
         var exitCode: ExitCode = failures > 0 ? .partial : .success
         if let known = stopError as? any MMError {
             exitCode = known.exitCode

@@ -15,7 +15,7 @@ import MMQueue
 public final class BatchRunner {
     let options: RunOptions
     var statistics = RunStatistics()
-    /// What the result writer counted, set when the claim loop ends.
+    /// The result writer's counts, set when the claim loop ends.
     var tally: ResultTally?
 
     public init(options: RunOptions) {
@@ -24,9 +24,9 @@ public final class BatchRunner {
 
     /// Runs the batch and writes its reports.
     ///
-    /// - Throws: `QueueError.runLocked` (exit 4) when another run holds the lock; bad
-    ///   input (exit 3) for an unusable model or catalogue; `OutputError` (exit 5) when
-    ///   reports cannot be written. A run that fails some users returns exit code 1.
+    /// - Throws: `QueueError.runLocked` (exit 4) when another run holds the lock, bad
+    ///   input (exit 3) for an unusable model or catalogue, and `OutputError` (exit 5)
+    ///   when reports cannot be written. A run that fails some users returns exit code 1.
     public func run() throws -> RunOutcome {
         let lock = try RunLock.acquire(databasePath: options.databasePath)
         defer { lock.release() }

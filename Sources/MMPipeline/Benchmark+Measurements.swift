@@ -5,8 +5,8 @@ import MMModel
 import MMQueue
 
 extension Benchmark {
-    /// The sgemm rate at the model's layer shapes and the forward pass's rate, both on
-    /// `workers` threads at once with one OpenBLAS thread each, as a run computes.
+    /// Measures the sgemm rate at the model's layer shapes and the forward pass's rate,
+    /// both on `workers` threads at once with one OpenBLAS thread each, as a run computes.
     func measureCompute(model: FusionModel, catalogue: Catalogue, into result: inout BenchmarkResult) throws {
         BLAS.setThreadCount(1)
         let lanes = max(1, workers)
@@ -61,8 +61,8 @@ extension Benchmark {
         result.inferenceGFLOPS = result.inferenceUsersPerSecond * result.flopsPerUser / 1e9
     }
 
-    /// A whole run from CSV (cache removed) and a whole run from the cache, each in a
-    /// fresh process on a fresh database holding every user of the catalogue.
+    /// Times a whole run from CSV (cache removed) and a whole run from the cache, each in
+    /// a fresh process on a fresh database holding every user of the catalogue.
     func measureRuns(data: URL, model: URL, folder: URL, into result: inout BenchmarkResult) throws {
         let userIDs = try catalogueUserIDs(dataDirectory: data)
         let executable = currentExecutablePath()
@@ -109,7 +109,7 @@ extension Benchmark {
     }
 }
 
-/// The `peak_rss_bytes` of the last "run finished" line of a run's log.
+/// Reads `peak_rss_bytes` from the last "run finished" line of a run's log.
 func peakResidentBytes(inLog url: URL) -> Int? {
     guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
     for line in text.split(separator: "\n").reversed() {

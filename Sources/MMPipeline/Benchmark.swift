@@ -18,8 +18,8 @@ public struct Benchmark {
     public var listensPerUser = 16
     /// An existing catalogue to measure instead of a generated one.
     public var dataDirectory: URL?
-    /// Where a generated catalogue is kept and reused; the system's temporary folder by
-    /// default.
+    /// The folder that keeps a generated catalogue for reuse (the system's temporary
+    /// folder by default).
     public var workDirectory = URL(fileURLWithPath: NSTemporaryDirectory())
     public var workers = SystemInfo.activeCores
     public var batchSize = Defaults.batchSize
@@ -80,7 +80,7 @@ public struct Benchmark {
         return folder
     }
 
-    /// A concat model with PyTorch's initialisation at the catalogue's dimensions.
+    /// Creates a concat model with PyTorch's initialisation at the catalogue's dimensions.
     private func randomModel(for catalogue: Catalogue, savingTo url: URL) throws -> FusionModel {
         let dimensions = ModelDimensions(
             text: catalogue.history.dimension, image: catalogue.covers?.dimension ?? 0,

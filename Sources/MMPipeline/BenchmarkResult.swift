@@ -68,7 +68,7 @@ public struct BenchmarkResult: Codable, Sendable {
         case dataBytes = "data_bytes"
     }
 
-    /// One JSON object with every figure and the derived ratios, keys sorted.
+    /// Encodes every figure and the derived ratios as one JSON object with sorted keys.
     public func json() -> String {
         var object = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(self))) as? [String: Any] ?? [:]
         object["inference_to_peak"] = inferenceToPeak

@@ -1,7 +1,7 @@
 import Foundation
 import MMCore
 
-/// How a child process ended and what it used.
+/// A finished child process: its exit status, wall time and peak memory.
 struct ChildProcessResult {
     var status: Int32
     var seconds: Double

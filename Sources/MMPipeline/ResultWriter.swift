@@ -3,9 +3,9 @@ import MMCore
 import MMQueue
 import MMReports
 
-/// What writing a run's results counted: outcomes per user, data quality, and the
-/// figures of the report's charts, gathered as results are written so the report needs
-/// no second pass over the database.
+/// Counts gathered while a run's results are written: outcomes per user, data quality
+/// and the figures of the report's charts. The report then needs no second pass over
+/// the database.
 struct ResultTally {
     var done = 0
     var failed = 0
@@ -63,8 +63,8 @@ struct ResultTally {
 /// chunk while the previous one is written. One chunk at most is in flight, which bounds
 /// the memory held by results waiting to be written.
 final class ResultWriter: @unchecked Sendable {
-    // `tally` and `error` are used only by blocks on `thread`; the runner reads them only
-    // after `waitUntilIdle()`, whose group wait orders those reads after the writes.
+    // `tally` and `error` are used only by blocks on `thread`. The runner reads them
+    // through `thread.sync` after waiting for `pending`, so no read races a write.
     private let queue: SQLiteQueue
     private let owner: LeaseOwner
     private let thread = DispatchQueue(label: "mmbatch.result-writer")

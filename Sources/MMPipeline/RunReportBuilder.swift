@@ -42,7 +42,7 @@ struct RunReportBuilder {
             stopReason: stopReason)
     }
 
-    /// The figures of a run's stored results, for a run that stored no summary.
+    /// Counts a run's stored results, for a run that stored no summary.
     func tallyFromDatabase(runID: Int64, counts: MMQueue.RunCounts) throws -> ResultTally {
         var tally = ResultTally(genres: modelGenres)
         try queue.forEachResult(runID: runID) { result in

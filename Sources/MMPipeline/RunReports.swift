@@ -16,8 +16,8 @@ public struct RunReports: Sendable {
 
     /// Writes the run's folder and the index, and returns the URL of the run's page.
     ///
-    /// A finished run stored its summary when it ended; a run killed before it could has
-    /// none, and its page is built from the runs table and the results it stored, without
+    /// A finished run stored its summary when it ended. A run killed before that has
+    /// none, so its page is built from the runs table and its stored results, without
     /// timings and data-quality figures.
     public func regenerate(runID: Int64, locale: AppLocale, topK: Int, includeBOM: Bool) throws -> URL {
         let queue = try SQLiteQueue(path: databasePath)

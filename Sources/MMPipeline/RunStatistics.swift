@@ -1,8 +1,8 @@
 import MMQueue
 import MMReports
 
-/// What the claim loop of a run counts and times, for its summary and reports. The
-/// result writer counts the rest (`ResultTally`).
+/// Counts and timings of a run's claim loop, for its summary and reports. The result
+/// writer counts the rest (`ResultTally`).
 struct RunStatistics {
     var counts = MMQueue.RunCounts()
     /// Seconds per phase, in the order phases first appeared.

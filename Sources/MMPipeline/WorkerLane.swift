@@ -11,7 +11,7 @@ struct UserFailure: Sendable {
     let kind: FailureKind
 }
 
-/// What scoring one batch produced.
+/// The results and failures of scoring one batch.
 struct BatchOutcome: Sendable {
     var results: [UserResult] = []
     /// The job of each result, in the same order.

@@ -34,7 +34,7 @@ enum CommandLineInterface {
             return .success
         }
 
-        // The longest command path that prefixes the arguments wins (`features check`).
+        // Of the command paths that prefix the arguments, the longest wins (`features check`).
         let match = commands
             .filter { arguments.starts(with: $0.definition.path) }
             .max { $0.definition.path.count < $1.definition.path.count }
@@ -100,7 +100,7 @@ enum CommandLineInterface {
         return code
     }
 
-    /// The top-level help: every command with its summary, and the exit codes.
+    /// Renders the top-level help: every command with its summary, and the exit codes.
     static func overview() -> String {
         var lines = [localized("cli.overview.title", ["version": SystemInfo.version]), ""]
         lines.append(localized("core.help.usage") + " mmbatch <command> [" + localized("core.help.options") + "]")
@@ -123,7 +123,7 @@ enum CommandLineInterface {
 }
 
 extension CommandDefinition {
-    /// The definition with the options every command accepts appended.
+    /// Returns the definition with the options that every command accepts appended.
     func withGlobalOptions() -> CommandDefinition {
         CommandDefinition(
             path: path, summary: summary, positionalUsage: positionalUsage, positionalRange: positionalRange,
