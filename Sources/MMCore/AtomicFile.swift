@@ -126,13 +126,22 @@ public enum AtomicFile {
         try writer.commit()
     }
 
-    /// Creates a folder and its parents, reporting failure as an output error.
+    /// Creates a folder and its parents, reporting failure as an output error with the
+    /// operating system's own text (`Read-only file system`, `No space left on device`).
     public static func createDirectory(_ url: URL) throws(OutputError) {
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
-            throw OutputError(path: url.path, reason: reason)
+        var path = ""
+        for component in url.standardizedFileURL.path.split(separator: "/") {
+            path += "/" + component
+            if mkdir(path, 0o755) != 0 {
+                let code = errno
+                var isDirectory: ObjCBool = false
+                if code == EEXIST && FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+                    && isDirectory.boolValue
+                {
+                    continue
+                }
+                throw OutputError(path: url.path, errno: code == EEXIST ? ENOTDIR : code)
+            }
         }
     }
 
