@@ -15,15 +15,8 @@ enum EvaluateCommand {
                 .value("model", "FILE", help: "cli.evaluate.model"),
                 .value("seeds", "N", help: "cli.evaluate.seeds"),
                 .value("variants", "LIST", help: "cli.evaluate.variants"),
-                .value("epochs", "N", help: "cli.train.epochs"),
-                .value("hidden", "N", help: "cli.train.hidden"),
-                .value("batch-size", "N", help: "cli.train.batchSize"),
-                .value("learning-rate", "RATE", help: "cli.train.learningRate"),
-                .value("weight-decay", "RATE", help: "cli.train.weightDecay"),
-                .value("patience", "N", help: "cli.train.patience"),
-                .value("dropout", "P", help: "cli.train.dropout"),
                 CommonOptions.reports,
-            ]),
+            ] + TrainCommand.hyperparameterOptions),
         execute: execute)
 
     static func execute(_ arguments: ParsedArguments) throws -> ExitCode {

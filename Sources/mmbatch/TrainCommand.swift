@@ -5,6 +5,17 @@ import MMPipeline
 
 /// `mmbatch train`: fits a model on a catalogue's labelled users.
 enum TrainCommand {
+    /// The training options that `evaluate` shares.
+    static let hyperparameterOptions: [OptionDefinition] = [
+        .value("epochs", "N", help: "cli.train.epochs"),
+        .value("hidden", "N", help: "cli.train.hidden"),
+        .value("batch-size", "N", help: "cli.train.batchSize"),
+        .value("learning-rate", "RATE", help: "cli.train.learningRate"),
+        .value("weight-decay", "RATE", help: "cli.train.weightDecay"),
+        .value("patience", "N", help: "cli.train.patience"),
+        .value("dropout", "P", help: "cli.train.dropout"),
+    ]
+
     static let command = Command(
         definition: CommandDefinition(
             path: ["train"], summary: "cli.train.summary",
@@ -15,13 +26,7 @@ enum TrainCommand {
                 .value("variant", "NAME", help: "cli.train.variant"),
                 .value("modalities", "LIST", help: "cli.train.modalities"),
                 .value("seed", "N", help: "cli.train.seed"),
-                .value("epochs", "N", help: "cli.train.epochs"),
-                .value("hidden", "N", help: "cli.train.hidden"),
-                .value("batch-size", "N", help: "cli.train.batchSize"),
-                .value("learning-rate", "RATE", help: "cli.train.learningRate"),
-                .value("weight-decay", "RATE", help: "cli.train.weightDecay"),
-                .value("patience", "N", help: "cli.train.patience"),
-                .value("dropout", "P", help: "cli.train.dropout"),
+            ] + hyperparameterOptions + [
                 .value("validation-fraction", "F", help: "cli.train.validationFraction"),
                 .value("max-tracks", "N", help: "cli.run.maxTracks"),
                 CommonOptions.reports, CommonOptions.strict, CommonOptions.encoding,
