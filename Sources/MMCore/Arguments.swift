@@ -149,7 +149,8 @@ public struct CommandDefinition: Sendable {
                 let padding = label.count < width ? String(repeating: " ", count: width - label.count) : "\n" + String(repeating: " ", count: width)
                 lines.append(label + padding + localized(option.help))
             }
-            lines.append("  -h, --help" + String(repeating: " ", count: max(2, width - 10)) + localized("core.help.help"))
+            let helpLabel = "  -h, --help"
+            lines.append(helpLabel + String(repeating: " ", count: max(2, width - helpLabel.count)) + localized("core.help.help"))
         }
         return lines.joined(separator: "\n") + "\n"
     }
