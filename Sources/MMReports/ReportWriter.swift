@@ -98,6 +98,12 @@ public struct ReportWriter: Sendable {
     public func writeIndex(runs: [RunListing]) throws(OutputError) -> URL {
         try AtomicFile.createDirectory(reportsDirectory)
         AtomicFile.removeLeftovers(in: reportsDirectory)
+        // A run killed while writing its folder never writes it again (the next run gets
+        // a new id), so every run folder is swept here.
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: reportsDirectory.path)) ?? []
+        for name in names where Int64(name) != nil {
+            AtomicFile.removeLeftovers(in: reportsDirectory.appendingPathComponent(name, isDirectory: true))
+        }
         let page = IndexPage(runs: runs, text: ReportText(locale: locale)).render()
         let url = reportsDirectory.appendingPathComponent(Self.indexFile)
         try AtomicFile.write(page, to: url)

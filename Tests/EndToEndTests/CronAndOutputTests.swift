@@ -66,6 +66,32 @@ import Testing
         #expect(log.contains("WARN nightly run skipped"))
     }
 
+    @Test func leftoversOfKilledWriterRemoved() throws {
+        let fixture = try CatalogueFixture("leftovers")
+        _ = try BuiltBinary.run(["enqueue", "--all", "--data", fixture.data.path, "--db", fixture.database])
+        _ = try BuiltBinary.run(["run"] + fixture.commandOptions)
+        let page = fixture.reports.appendingPathComponent("1/report.html")
+        let before = try Data(contentsOf: page)
+
+        // What a run killed while writing its reports leaves: temporary files of a process
+        // that is gone (pid 2^22 + 1 is above Linux's default pid_max), beside good files.
+        let dead = "4194305"
+        fixture.folder.write("reports/.index.html.tmp-\(dead)-1", "<html>half")
+        fixture.folder.write("reports/1/.report.html.tmp-\(dead)-2", "<html>half")
+        fixture.folder.write("reports/2/.recommendations.csv.tmp-\(dead)-3", "user_id,ra")
+
+        _ = try BuiltBinary.run(["enqueue", "u00001", "--db", fixture.database])
+        let second = try BuiltBinary.run(["run"] + fixture.commandOptions)
+
+        #expect(second.status == 0, "\(second.stderr.suffix(300))")
+        for folder in ["reports", "reports/1", "reports/2"] {
+            let names = try FileManager.default.contentsOfDirectory(atPath: fixture.folder.path(folder).path)
+            #expect(!names.contains { $0.contains(".tmp-") }, "\(folder): \(names)")
+        }
+        #expect(try Data(contentsOf: page) == before)
+        #expect(FileManager.default.fileExists(atPath: fixture.reports.appendingPathComponent("2/report.html").path))
+    }
+
     @Test func readOnlyReportsFolderExitsFive() throws {
         let fixture = try CatalogueFixture("read-only")
         _ = try BuiltBinary.run(["enqueue", "--all", "--data", fixture.data.path, "--db", fixture.database])
