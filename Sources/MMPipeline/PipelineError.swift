@@ -7,7 +7,6 @@ public enum PipelineError: MMError, Equatable {
     case unreadableFile(path: String, reason: String)
     case notUTF8(path: String)
     case modelMissing(path: String)
-    case modelNeedsModality(model: String, modality: String, data: String)
     case catalogueLacks(file: String, data: String)
     case unknownRun(id: Int64)
     case noUsers(data: String)
@@ -31,8 +30,6 @@ public enum PipelineError: MMError, Equatable {
             Message("pipeline.file.notUTF8", ["path": path])
         case .modelMissing(let path):
             Message("pipeline.model.missing", ["path": path])
-        case .modelNeedsModality(let model, let modality, let data):
-            Message("pipeline.model.needsModality", ["model": model, "modality": modality, "data": data])
         case .catalogueLacks(let file, let data):
             Message("pipeline.catalogue.lacks", ["file": file, "data": data])
         case .unknownRun(let id):

@@ -8,8 +8,8 @@ import Testing
 /// The queue under what happens to nightly jobs, with real processes and database files:
 /// runs killed with SIGKILL, enqueues during a run, overlapping runs, failing files.
 @Suite(.serialized) struct QueueProcessTests {
-    /// A catalogue at the reference dimensions, big enough that a run lasts long enough to
-    /// be interrupted (a second or more in a release build on two cores).
+    /// Makes a catalogue at the reference dimensions, big enough that a run lasts long
+    /// enough to be interrupted (about a second in a release build on two cores).
     static func largeFixture(_ label: String, users: Int = 3000) throws -> CatalogueFixture {
         try CatalogueFixture(
             label, recipe: CatalogueFixture.referenceRecipe(users: users), hidden: 64, epochs: 1)
