@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "MMPipelineTests", dependencies: ["MMPipeline", "MMTestSupport", "MMPipelineTestSupport"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["mmbatch", "MMTestSupport", "MMPipelineTestSupport", "MMQueue"]
+            dependencies: ["mmbatch", "MMTestSupport", "MMPipelineTestSupport", "MMQueue", "MMModel"]
         ),
     ]
 )

@@ -7,8 +7,9 @@
 #   overlap even before mmbatch's own run lock is reached; a second start exits with 4,
 #   the code mmbatch uses for "another run holds the lock".
 # - Appends everything mmbatch prints to logs/mmbatch-YYYYMMDD.log, with UTC timestamped
-#   start and end lines around it, and exits with mmbatch's own exit code so cron's mail
-#   or a monitoring wrapper sees failures (1 = some users failed, 3 = bad input, ...).
+#   start and end lines around it, and exits with mmbatch's own exit code (1 = some users
+#   failed, 3 = bad input, ...). On any failure it also prints one line to stderr, which
+#   cron mails to the crontab's owner; a successful night prints nothing.
 #
 # Environment (all optional):
 #   MMBATCH_HOME      the checkout to run from (default: the folder above this script)
@@ -25,14 +26,20 @@ mkdir -p "$log_dir" || { echo "mmbatch-nightly: cannot create log folder $log_di
 log_file="$log_dir/mmbatch-$(date -u +%Y%m%d).log"
 stamp() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }
 
+# Writes a line to the log and, for cron's mail, to stderr.
+fail() {
+    echo "$(stamp) $1" >>"$log_file"
+    echo "mmbatch-nightly: $1 (log: $log_file)" >&2
+}
+
 if [ ! -x "$bin" ]; then
-    echo "$(stamp) ERROR mmbatch executable not found bin=$bin (build it with: swift build -c release)" >>"$log_file"
+    fail "ERROR mmbatch executable not found bin=$bin (build it with: swift build -c release)"
     exit 6
 fi
 
 exec 9>>"$log_dir/mmbatch-nightly.lock"
 if ! flock -n 9; then
-    echo "$(stamp) WARN nightly run skipped: another nightly run is still going lock=$log_dir/mmbatch-nightly.lock" >>"$log_file"
+    fail "WARN nightly run skipped: another nightly run is still going lock=$log_dir/mmbatch-nightly.lock"
     exit 4
 fi
 
@@ -42,4 +49,7 @@ echo "$(stamp) INFO nightly run started home=$home pid=$$" >>"$log_file"
 "$bin" run ${MMBATCH_ARGS:-} >>"$log_file" 2>&1 9>&-
 status=$?
 echo "$(stamp) INFO nightly run finished exit=$status" >>"$log_file"
+if [ "$status" -ne 0 ]; then
+    echo "mmbatch-nightly: mmbatch run exited with $status (log: $log_file)" >&2
+fi
 exit $status

@@ -4,20 +4,31 @@ import Foundation
 public struct OutputError: MMError {
     public let path: String
     public let reason: String
+    /// The `errno` of the failure, when the operating system gave one.
+    public let code: Int32?
     public var exitCode: ExitCode { .outputFailed }
 
     public var message: Message {
-        Message("core.output.failed", ["path": path, "reason": reason])
+        let key: String
+        switch code {
+        case ENOENT, ENOTDIR: key = "core.output.noFolder"
+        case ENOSPC, EDQUOT: key = "core.output.full"
+        case EROFS, EACCES, EPERM: key = "core.output.readOnly"
+        default: key = "core.output.failed"
+        }
+        return Message(key, ["path": path, "reason": reason])
     }
 
     public init(path: String, errno code: Int32) {
         self.path = path
         self.reason = String(cString: strerror(code))
+        self.code = code
     }
 
     public init(path: String, reason: String) {
         self.path = path
         self.reason = reason
+        self.code = nil
     }
 }
 

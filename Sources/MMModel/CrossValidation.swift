@@ -60,6 +60,9 @@ public enum CrossValidation {
         source: some TrainingDataSource, columns: FeatureColumns, genres: [String], options: TrainingOptions,
         foldCount: Int = 5, fingerprint: String = "", progress: ProgressReporter? = nil
     ) throws -> CrossValidationResult {
+        guard source.exampleCount > 0 else {
+            throw ModelError("model.train.noExamples")
+        }
         let labels = (0..<source.exampleCount).map { source.label(of: $0) }
         let classCounts = Dictionary(grouping: labels, by: { $0 }).mapValues(\.count)
         if let smallest = classCounts.min(by: { ($0.value, $0.key) < ($1.value, $1.key) }), smallest.value < foldCount {

@@ -15,7 +15,7 @@ extension BatchRunner {
         statistics.addPhase("writeResults", seconds: tally.seconds)
         let failures = counts.failed + counts.dead
         let status: MMQueue.RunStatus
-        if stopError != nil {
+        if stopError != nil || statistics.inputProblem != nil {
             status = .failed
         } else if failures == 0 {
             status = .succeeded
@@ -23,6 +23,12 @@ extension BatchRunner {
             status = counts.done > 0 ? .partial : .failed
         }
         var exitCode: ExitCode = failures > 0 ? .partial : .success
+        var stopReason = stopError.map(describe)
+        if let problem = statistics.inputProblem {
+            // Bad input, not a few bad users: the whole catalogue is unusable.
+            exitCode = .badInput
+            stopReason = problem.text(in: .english)
+        }
         if let known = stopError as? any MMError {
             exitCode = known.exitCode
         } else if stopError != nil {
@@ -37,7 +43,7 @@ extension BatchRunner {
         let builder = RunReportBuilder(queue: queue, modelGenres: model.model.genres, chineseNames: statistics.chineseGenreNames)
         var summary = try builder.summary(
             runID: runID, status: status, start: start, end: end, model: describeModel(model),
-            statistics: statistics, tally: tally, usersPerSecond: usersPerSecond, stopReason: stopError.map(describe))
+            statistics: statistics, tally: tally, usersPerSecond: usersPerSecond, stopReason: stopReason)
 
         try queue.finishRun(
             id: runID, status: status, counts: counts, endedAt: end,
@@ -54,7 +60,7 @@ extension BatchRunner {
         let reportURL = try builder.writeReports(summary, writer: writer, topK: options.topK)
         return RunOutcome(
             runID: runID, status: status, counts: counts, reportURL: reportURL, usersPerSecond: usersPerSecond,
-            stopError: stopError.map(describe), exitCode: exitCode)
+            stopError: statistics.inputProblem?.text() ?? stopError.map(describe), exitCode: exitCode)
     }
 
     private func describeModel(_ model: LoadedModel) -> ModelDescription {

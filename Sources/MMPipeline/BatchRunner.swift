@@ -28,6 +28,7 @@ public final class BatchRunner {
     ///   input (exit 3) for an unusable model or catalogue, and `OutputError` (exit 5)
     ///   when reports cannot be written. A run that fails some users returns exit code 1.
     public func run() throws -> RunOutcome {
+        try requireDatabase(options.databasePath)
         let lock = try RunLock.acquire(databasePath: options.databasePath)
         defer { lock.release() }
 
@@ -73,6 +74,9 @@ public final class BatchRunner {
         statistics.addPhase("loadFeatures", seconds: monotonicSeconds() - loadStart)
         statistics.stores = prepared.storeDescriptions
         statistics.chineseGenreNames = prepared.chineseGenreNames
+        if case .unusable(let problem) = prepared.state {
+            statistics.inputProblem = problem.message
+        }
 
         BLAS.setThreadCount(1)
         var lanes: [WorkerLane] = []
@@ -82,7 +86,12 @@ public final class BatchRunner {
             }
         }
         let chunkSize = options.batchSize * max(1, options.workers) * 2
-        let progress = ProgressReporter(Message("pipeline.run.progress"), total: nil, unit: "users")
+        // Jobs claimable now, an upper bound on what this run scores (enqueues during the
+        // run and backoffs not yet passed make the real count differ).
+        let waiting = try queue.counts()
+        let claimable = (waiting[.pending] ?? 0) + (waiting[.failed] ?? 0)
+        let progress = ProgressReporter(
+            Message("pipeline.run.progress"), total: min(claimable, options.userLimit ?? Int.max), unit: "users")
         defer { progress.finish() }
         let writer = ResultWriter(queue: queue, owner: owner, genres: model.model.genres)
         do {

@@ -63,5 +63,8 @@ public struct Demo {
 public func catalogueUserIDs(dataDirectory: URL) throws -> [String] {
     let url = dataDirectory.appendingPathComponent(CatalogueFile.history.rawValue)
     let store = try FeatureStore.open(url, options: FeatureReadOptions(idColumn: "user_id"))
+    if store.quality.skippedRows > 0 {
+        Log.warning(Message("pipeline.enqueue.skippedRows"), ["rows": store.quality.skippedRows, "path": url.path])
+    }
     return (0..<store.count).map(store.id(at:))
 }

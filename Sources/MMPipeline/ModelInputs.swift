@@ -30,7 +30,7 @@ struct ModelInputs: Sendable {
             guard let store = catalogue.covers else {
                 throw InputMismatch(Message("pipeline.model.needsModality", [
                     "model": modelPath, "modality": CatalogueFile.covers.rawValue, "data": catalogue.directory.path,
-                ]))
+                ]), fileMissing: true)
             }
             covers = try align(store, names: model.columns.image, expected: dimensions.image, modelPath: modelPath)
             modalities.insert(.covers)
@@ -40,7 +40,7 @@ struct ModelInputs: Sendable {
             guard let store = catalogue.clips else {
                 throw InputMismatch(Message("pipeline.model.needsModality", [
                     "model": modelPath, "modality": CatalogueFile.clips.rawValue, "data": catalogue.directory.path,
-                ]))
+                ]), fileMissing: true)
             }
             clips = try align(store, names: model.columns.audio, expected: dimensions.audio, modelPath: modelPath)
             modalities.insert(.clips)
@@ -69,12 +69,15 @@ struct ModelInputs: Sendable {
     }
 }
 
-/// A catalogue that does not fit the model: a modality it lacks, a missing column, a
-/// different dimension. Every user of the run fails permanently with this reason.
+/// A catalogue that does not fit the model: a modality file it lacks, a missing column,
+/// a different dimension. Every user of the run fails with this reason: transiently for
+/// a missing file, which may be back by the next run, permanently otherwise.
 struct InputMismatch: Error {
     let message: Message
+    let fileMissing: Bool
 
-    init(_ message: Message) {
+    init(_ message: Message, fileMissing: Bool = false) {
         self.message = message
+        self.fileMissing = fileMissing
     }
 }

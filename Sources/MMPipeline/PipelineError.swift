@@ -12,6 +12,9 @@ public enum PipelineError: MMError, Equatable {
     case noUsers(data: String)
     case runFailed(reason: String)
     case tableNeedsLabel(path: String)
+    case allRowsRejected(path: String, rows: Int)
+    case databaseMissing(path: String)
+    case resultsPruned(run: Int64, stored: Int, scored: Int)
     case tableRowWithoutLabel(path: String, row: Int, column: String)
 
     public var exitCode: ExitCode {
@@ -38,6 +41,12 @@ public enum PipelineError: MMError, Equatable {
             Message("pipeline.catalogue.noUsers", ["data": data])
         case .runFailed(let reason):
             Message("pipeline.run.failed", ["reason": reason])
+        case .allRowsRejected(let path, let rows):
+            Message("pipeline.file.allRowsRejected", ["path": path, "rows": "\(rows)"])
+        case .databaseMissing(let path):
+            Message("pipeline.database.missing", ["path": path])
+        case .resultsPruned(let run, let stored, let scored):
+            Message("pipeline.report.pruned", ["run": "\(run)", "stored": "\(stored)", "scored": "\(scored)"])
         case .tableNeedsLabel(let path):
             Message("pipeline.table.needsLabel", ["path": path])
         case .tableRowWithoutLabel(let path, let row, let column):

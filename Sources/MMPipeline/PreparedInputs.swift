@@ -10,8 +10,11 @@ import MMReports
 struct PreparedInputs {
     /// A problem that every user of the run meets.
     struct Problem {
+        /// The reason in English, as jobs record it.
         let reason: String
         let kind: FailureKind
+        /// The reason for the user, in their language.
+        let message: Message
     }
 
     enum State {
@@ -32,7 +35,8 @@ struct PreparedInputs {
     /// column, another dimension) is permanent: its users are dead with the reason until
     /// someone fixes the data or the model and runs `mmbatch retry --dead`. Any other
     /// invalid file (a bad header, a bad row under `--strict`) stops the run with exit
-    /// code 3 before it claims anything.
+    /// code 3 before it claims anything. A run with an unusable catalogue exits with
+    /// code 3 too, after recording the problem on the jobs it claimed.
     static func prepare(model: LoadedModel, options: RunOptions) throws -> PreparedInputs {
         var catalogueOptions = CatalogueOptions(
             strict: options.strict, useCache: true, rebuildCache: options.rebuildCache, encoding: options.encoding)
@@ -44,8 +48,8 @@ struct PreparedInputs {
         } catch let error as FeatureError where error.isUnreadableFile {
             Log.error(Message("pipeline.catalogue.unreadable"), ["error": describe(error)])
             return PreparedInputs(
-                state: .unusable(Problem(reason: describe(error), kind: .transient)), storeDescriptions: [],
-                chineseGenreNames: [:])
+                state: .unusable(Problem(reason: describe(error), kind: .transient, message: error.message)),
+                storeDescriptions: [], chineseGenreNames: [:])
         }
 
         let descriptions = describeStores(catalogue)
@@ -55,10 +59,11 @@ struct PreparedInputs {
             return PreparedInputs(state: .ready(catalogue, inputs), storeDescriptions: descriptions, chineseGenreNames: chinese)
         } catch {
             let reason = error.message.text(in: .english)
-            Log.error(Message("pipeline.catalogue.mismatch"), ["error": reason])
+            let kind: FailureKind = error.fileMissing ? .transient : .permanent
+            Log.error(Message(error.fileMissing ? "pipeline.catalogue.unreadable" : "pipeline.catalogue.mismatch"), ["error": reason])
             return PreparedInputs(
-                state: .unusable(Problem(reason: reason, kind: .permanent)), storeDescriptions: descriptions,
-                chineseGenreNames: chinese)
+                state: .unusable(Problem(reason: reason, kind: kind, message: error.message)),
+                storeDescriptions: descriptions, chineseGenreNames: chinese)
         }
     }
 
@@ -82,7 +87,10 @@ struct PreparedInputs {
     }
 
     private static func reasonCounts(_ quality: StoreQuality) -> [ReasonCount] {
-        quality.skipped.sorted { $0.key < $1.key }.map { ReasonCount(reason: $0.key.rawValue, count: $0.value) }
+        // The catalogue key of each reason's short name, which the report shows translated.
+        quality.skipped.sorted { $0.key < $1.key }.map {
+            ReasonCount(reason: "features.reasonName." + $0.key.rawValue, count: $0.value)
+        }
     }
 }
 

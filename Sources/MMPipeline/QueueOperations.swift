@@ -10,13 +10,16 @@ public struct QueueOperations: Sendable {
         self.databasePath = databasePath
     }
 
+    /// Opens the database, which must exist: only `enqueue` creates one, so a mistyped
+    /// `--db` is reported instead of showing an empty queue.
     func open() throws -> SQLiteQueue {
-        try SQLiteQueue(path: databasePath)
+        try requireDatabase(databasePath)
+        return try SQLiteQueue(path: databasePath)
     }
 
-    /// Enqueues `userIDs` and logs the summary.
+    /// Enqueues `userIDs` and logs the summary, creating the database if needed.
     public func enqueue(userIDs: [String], priority: Int, runAfter: Date?) throws -> EnqueueSummary {
-        let queue = try open()
+        let queue = try SQLiteQueue(path: databasePath)
         let summary = try queue.enqueue(userIDs: userIDs, priority: priority, runAfter: runAfter)
         Log.info(Message("pipeline.enqueue.done"), [
             "added": summary.added, "already_waiting": summary.alreadyWaiting,
@@ -49,6 +52,13 @@ public struct QueueOperations: Sendable {
         let summary = try queue.prune(olderThanDays: days, now: Date())
         try queue.checkpoint()
         return summary
+    }
+}
+
+/// Throws `PipelineError.databaseMissing` unless `path` names an existing file.
+func requireDatabase(_ path: String) throws {
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw PipelineError.databaseMissing(path: path)
     }
 }
 

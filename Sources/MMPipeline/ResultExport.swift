@@ -16,6 +16,7 @@ public struct ResultExport: Sendable {
     /// of users written. Rows are streamed from the database, ordered by user id.
     @discardableResult
     public func export(to url: URL?, topK: Int, includeBOM: Bool) throws -> Int {
+        try requireDatabase(databasePath)
         let queue = try SQLiteQueue(path: databasePath)
         let options = CSVOptions(includeBOM: includeBOM)
         let stream: RecommendationsStream

@@ -20,6 +20,7 @@ public struct RunReports: Sendable {
     /// none, so its page is built from the runs table and its stored results, without
     /// timings and data-quality figures.
     public func regenerate(runID: Int64, locale: AppLocale, topK: Int, includeBOM: Bool) throws -> URL {
+        try requireDatabase(databasePath)
         let queue = try SQLiteQueue(path: databasePath)
         guard let record = try queue.run(id: runID) else {
             throw PipelineError.unknownRun(id: runID)
@@ -31,6 +32,11 @@ public struct RunReports: Sendable {
             summary = try rebuildSummary(record, queue: queue)
         }
         summary.runID = runID
+        var stored = 0
+        try queue.forEachResult(runID: runID) { _ in stored += 1 }
+        if stored < summary.counts.succeeded {
+            throw PipelineError.resultsPruned(run: runID, stored: stored, scored: summary.counts.succeeded)
+        }
 
         let chinese = Dictionary(summary.genres.map { ($0.name, $0.chineseName) }, uniquingKeysWith: { first, _ in first })
         let builder = RunReportBuilder(queue: queue, modelGenres: summary.genres.map(\.name), chineseNames: chinese)

@@ -1,3 +1,4 @@
+import MMCore
 import MMQueue
 import MMReports
 
@@ -9,6 +10,8 @@ struct RunStatistics {
     private(set) var phases: [(name: String, seconds: Double)] = []
     var stores: [FeatureStoreDescription] = []
     var chineseGenreNames: [String: String] = [:]
+    /// The problem that made the catalogue unusable for this run, if any.
+    var inputProblem: Message?
 
     mutating func addPhase(_ name: String, seconds: Double) {
         if let index = phases.firstIndex(where: { $0.name == name }) {

@@ -74,6 +74,9 @@ public struct TableTraining {
 
     public func run() throws -> Outcome {
         let store = try FeatureStore.open(table, options: readOptions)
+        guard store.count > 0 else {
+            throw PipelineError.allRowsRejected(path: table.path, rows: store.quality.rowsRead)
+        }
         let source = try TableTrainingSource(store: store)
         Log.info(Message("pipeline.table.started"), [
             "table": table.path, "rows": store.count, "dimension": store.dimension, "genres": source.genres.count,

@@ -33,7 +33,7 @@ public final class RunLock: Sendable {
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno
-            let holder = readHolder(descriptor)
+            let holder = currentHolder(descriptor)
             close(descriptor)
             if code == EWOULDBLOCK {
                 throw QueueError.runLocked(lockPath: path, pid: holder.pid, host: holder.host, since: holder.since)
@@ -69,6 +69,21 @@ public final class RunLock: Sendable {
             close(descriptor)
             descriptor = -1
         }
+    }
+
+    /// Reads the holder record, again for up to 0.2 s while it still names a process of
+    /// this host that is gone: a run that took the lock an instant ago may not have
+    /// replaced the previous holder's record yet. Returns no pid when it never does.
+    private static func currentHolder(_ descriptor: Int32) -> (pid: Int32?, host: String?, since: String?) {
+        var holder = readHolder(descriptor)
+        for _ in 0..<10 {
+            guard let pid = holder.pid, holder.host == SystemInfo.hostName, !ProcessLiveness.isAlive(pid) else {
+                return holder
+            }
+            usleep(20_000)
+            holder = readHolder(descriptor)
+        }
+        return (nil, nil, nil)
     }
 
     /// Reads the holder record, `key=value` lines. Fields are nil when the holder has

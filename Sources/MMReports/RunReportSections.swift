@@ -6,6 +6,10 @@ import MMCore
 extension RunReportPage {
     func qualitySection() -> String {
         var html = "<section id=\"quality\"><h2>\(text.label("section.quality"))</h2>"
+        if summary.stores.isEmpty {
+            // The run stopped before it read the catalogue, so there is nothing to vouch for.
+            return html + "<p class=\"note\">\(text.label("quality.notRead"))</p></section>"
+        }
         let warnings = qualityWarnings()
         if warnings.isEmpty {
             return html + "<p class=\"ok-note\">\(text.label("quality.none"))</p></section>"

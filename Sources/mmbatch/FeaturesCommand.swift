@@ -1,6 +1,7 @@
 import Foundation
 import MMCore
 import MMFeatures
+import MMPipeline
 
 /// `mmbatch features check`: reads a catalogue or one feature file and reports on it.
 enum FeaturesCommand {
@@ -31,7 +32,12 @@ enum FeaturesCommand {
         let deep = arguments.flag("deep")
         let text: String
         if let file = arguments.path("file") {
-            text = try FeatureCheck.checkFile(file, options: options, deep: deep).render()
+            let summary = try FeatureCheck.checkFile(file, options: options, deep: deep)
+            output(summary.render())
+            if summary.rows == 0 && summary.quality.rowsRead > 0 {
+                throw PipelineError.allRowsRejected(path: file.path, rows: summary.quality.rowsRead)
+            }
+            return .success
         } else {
             var catalogueOptions = CatalogueOptions(
                 strict: options.strict, rebuildCache: options.rebuildCache, encoding: options.encoding)

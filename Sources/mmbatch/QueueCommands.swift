@@ -81,7 +81,7 @@ enum QueueCommands {
         for run in runs {
             let duration = run.endedAt.map { AppLocale.current.formatDuration($0.timeIntervalSince(run.startedAt)) } ?? "-"
             runRows.append([
-                "\(run.id)", AppLocale.current.formatDate(run.startedAt), run.status.rawValue,
+                "\(run.id)", AppLocale.current.formatDate(run.startedAt), localized("cli.run.status." + run.status.rawValue),
                 "\(run.counts.claimed)", "\(run.counts.done)", "\(run.counts.failed)", "\(run.counts.dead)", duration,
             ])
         }
@@ -159,6 +159,9 @@ enum QueueCommands {
             throw UsageError(Message("cli.retry.nothing"))
         }
         output(localized("cli.retry.result", ["count": "\(count)"]))
+        if count == 0 {
+            Log.warning(Message("cli.retry.none"))
+        }
         return .success
     }
 

@@ -56,12 +56,16 @@ enum RunCommand {
 
     static func printOutcome(_ outcome: RunOutcome) {
         output(localized("cli.run.result", [
-            "run": "\(outcome.runID)", "status": outcome.status.rawValue, "done": "\(outcome.counts.done)",
+            "run": "\(outcome.runID)", "status": localized("cli.run.status." + outcome.status.rawValue),
+            "done": "\(outcome.counts.done)",
             "failed": "\(outcome.counts.failed)", "dead": "\(outcome.counts.dead)",
             "rate": AppLocale.current.formatDecimal(outcome.usersPerSecond, decimals: 0),
         ]))
         if let report = outcome.reportURL {
             output(localized("cli.run.report", ["path": report.path]))
+        }
+        if outcome.exitCode != .success && outcome.exitCode != .partial, let reason = outcome.stopError {
+            _ = CommandLineInterface.report(SystemError(Message("pipeline.run.failed", ["reason": reason]), exitCode: outcome.exitCode))
         }
     }
 }

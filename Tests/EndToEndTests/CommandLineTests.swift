@@ -67,9 +67,21 @@ import Testing
 
     @Test func missingModelIsBadInput() throws {
         let fixture = try CatalogueFixture("no-model", train: false)
+        _ = try BuiltBinary.run(["enqueue", "u00001", "--db", fixture.database])
         let output = try BuiltBinary.run(["run"] + fixture.commandOptions)
         #expect(output.status == 3)
         #expect(output.stderr.contains("model file \(fixture.model.path) not found"))
+    }
+
+    @Test func missingDatabaseIsBadInput() throws {
+        let folder = TemporaryDirectory("no-db")
+        let database = folder.path("typo.db").path
+        for command in [["status"], ["jobs"], ["export"], ["run"], ["report", "1"], ["prune", "--older-than", "1"]] {
+            let output = try BuiltBinary.run(command + ["--db", database])
+            #expect(output.status == 3, "\(command): \(output.stderr)")
+            #expect(output.stderr.contains("database \(database) not found"), "\(command)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: database))
     }
 
     @Test func missingUserListIsBadInput() throws {

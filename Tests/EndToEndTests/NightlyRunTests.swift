@@ -10,14 +10,14 @@ import Testing
         let fixture = try CatalogueFixture("nightly")
         let enqueue = try BuiltBinary.run(["enqueue", "--all", "--data", fixture.data.path, "--db", fixture.database])
         #expect(enqueue.status == 0, "\(enqueue.stderr)")
-        #expect(enqueue.stdout.contains("enqueued 100 users"))
+        #expect(enqueue.stdout.contains("enqueued: 100 new"))
 
         let again = try BuiltBinary.run(["enqueue", "u00001", "u00002", "--db", fixture.database])
-        #expect(again.stdout.contains("enqueued 0 users; 2 already waiting"))
+        #expect(again.stdout.contains("enqueued: 0 new, 2 already waiting"))
 
         let run = try BuiltBinary.run(["run"] + fixture.commandOptions)
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.contains("run 1 succeeded: 100 users scored"))
+        #expect(run.stdout.contains("run 1 succeeded: scored 100, failed 0, dead 0"))
         let reportPath = fixture.reports.appendingPathComponent("1/report.html").path
         #expect(run.stdout.contains("report: \(reportPath)"))
         #expect(run.stderr.contains("INFO run finished run=1 status=succeeded"))
@@ -50,10 +50,10 @@ import Testing
         _ = try BuiltBinary.run(["enqueue", "u00001", "ghost", "--db", fixture.database])
         let run = try BuiltBinary.run(["run"] + fixture.commandOptions)
         #expect(run.status == 1)
-        #expect(run.stdout.contains("1 users scored, 0 failed, 1 dead"))
+        #expect(run.stdout.contains("run 1 partly succeeded: scored 1, failed 0, dead 1"))
         let jobs = try BuiltBinary.run(["jobs", "--state", "dead", "--json", "--db", fixture.database])
         #expect(jobs.stdout.contains("\"user_id\":\"ghost\""))
-        #expect(jobs.stdout.contains("no row in"))
+        #expect(jobs.stdout.contains("no usable row in"))
         let failures = try String(contentsOf: fixture.reports.appendingPathComponent("1/failures.csv"), encoding: .utf8)
         #expect(failures.contains("ghost,dead,1,"))
     }

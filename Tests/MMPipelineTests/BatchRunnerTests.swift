@@ -96,7 +96,9 @@ import Testing
 
         let outcome = try BatchRunner(options: fixture.runOptions()).run()
 
-        #expect(outcome.exitCode == .partial)
+        #expect(outcome.exitCode == .badInput)
+        #expect(outcome.status == .failed)
+        #expect(outcome.stopError?.contains("aud15") == true)
         #expect(outcome.counts.dead == 2)
         let dead = try SQLiteQueue(path: fixture.database).jobs(state: .dead, userID: "u00001", limit: 1)
         #expect(dead.first?.lastError?.contains("aud15") == true)
@@ -113,7 +115,7 @@ import Testing
 
         let outcome = try BatchRunner(options: fixture.runOptions()).run()
 
-        #expect(outcome.exitCode == .partial)
+        #expect(outcome.exitCode == .badInput)
         #expect(outcome.counts.failed == 1)
         let failed = try SQLiteQueue(path: fixture.database).jobs(state: .failed, userID: "u00001", limit: 1)
         #expect(failed.first?.attempts == 1)
@@ -121,8 +123,22 @@ import Testing
         #expect(failed.first?.lastError?.contains("covers.csv") == true)
     }
 
+    @Test func missingModalityFileFailsTransiently() throws {
+        let fixture = try CatalogueFixture("no-clips")
+        try FileManager.default.removeItem(at: fixture.data.appendingPathComponent("clips.csv"))
+        _ = try QueueOperations(databasePath: fixture.database).enqueue(userIDs: ["u00001"], priority: 0, runAfter: nil)
+
+        let outcome = try BatchRunner(options: fixture.runOptions()).run()
+
+        #expect(outcome.exitCode == .badInput)
+        #expect(outcome.counts.failed == 1)
+        #expect(outcome.counts.dead == 0)
+        #expect(outcome.stopError?.contains("clips.csv") == true)
+    }
+
     @Test func emptyQueueStillReports() throws {
         let fixture = try CatalogueFixture("empty")
+        _ = try QueueOperations(databasePath: fixture.database).enqueue(userIDs: [], priority: 0, runAfter: nil)
         let outcome = try BatchRunner(options: fixture.runOptions()).run()
         #expect(outcome.exitCode == .success)
         #expect(outcome.counts.claimed == 0)
