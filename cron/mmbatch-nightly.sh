@@ -4,7 +4,7 @@
 # - Runs from the mmbatch checkout that contains this script (or MMBATCH_HOME), so the
 #   default catalogue, model, database and reports folders apply.
 # - Takes an exclusive flock on the log folder's lock file, so two nightly runs never
-#   overlap even before mmbatch's own run lock is reached; a second start exits with 4,
+#   overlap, even before mmbatch's own run lock is reached. A second start exits with 4,
 #   the code mmbatch uses for "another run holds the lock".
 # - Appends everything mmbatch prints to logs/mmbatch-YYYYMMDD.log, with UTC timestamped
 #   start and end lines around it, and exits with mmbatch's own exit code (1 = some users

@@ -35,8 +35,8 @@ public struct OutputError: MMError {
 /// Writes a file so that readers see either the old file or the complete new one.
 ///
 /// Bytes go to a temporary file in the same folder (`.NAME.tmp-PID-N`), which is fsynced
-/// and renamed over the target; then the folder is fsynced so the rename survives a power
-/// loss. `Data.write(options: .atomic)` is not used because on Linux it skips the folder
+/// and renamed over the target. Then the folder is fsynced, so the rename survives a
+/// power loss. `Data.write(options: .atomic)` is not used because on Linux it skips the folder
 /// fsync and can fall back to a non-atomic write. A writer that is dropped without
 /// `commit()` removes its temporary file, and `removeLeftovers(in:)` cleans those of
 /// a killed process.

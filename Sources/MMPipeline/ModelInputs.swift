@@ -14,8 +14,8 @@ struct ModelInputs: Sendable {
 
     /// Lines the catalogue up with `model`.
     ///
-    /// A model that records its feature column names gets them by name, in its order
-    /// (a store with reordered or extra columns works; a missing column is an error). A
+    /// A model that records its feature column names gets them by name, in its order, so
+    /// a store with reordered or extra columns works and a missing column is an error. A
     /// model without names (exported from PyTorch) takes the columns in file order and
     /// only checks their count.
     ///
