@@ -19,14 +19,14 @@ public struct OptionDefinition: Sendable {
     public let help: String
     public let repeatable: Bool
 
-    /// An option that takes a value.
+    /// Makes an option that takes a value.
     public static func value(_ name: String, _ valueName: String, help: String, repeatable: Bool = false)
         -> OptionDefinition
     {
         OptionDefinition(name: name, valueName: valueName, help: help, repeatable: repeatable)
     }
 
-    /// An option without a value.
+    /// Makes an option without a value.
     public static func flag(_ name: String, help: String) -> OptionDefinition {
         OptionDefinition(name: name, valueName: nil, help: help, repeatable: false)
     }
@@ -127,7 +127,7 @@ public struct CommandDefinition: Sendable {
         return parsed
     }
 
-    /// The `--help` text in the process-wide locale.
+    /// Renders the `--help` text in the process-wide locale.
     public func helpText() -> String {
         var lines = [localized(summary), ""]
         var usage = localized("core.help.usage") + " " + name
@@ -169,14 +169,14 @@ public struct ParsedArguments: Sendable {
 
     public func value(_ name: String) -> String? { values[name]?.last }
 
-    /// All values of a repeatable option, with comma-separated lists split:
+    /// Returns all values of a repeatable option, with comma-separated lists split:
     /// `--ignore a,b --ignore c` gives `["a", "b", "c"]`.
     public func list(_ name: String) -> [String] {
         (values[name] ?? []).flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
             .filter { !$0.isEmpty }
     }
 
-    /// An integer option, checked against `range`.
+    /// Returns an integer option, checked against `range`.
     public func integer(_ name: String, default defaultValue: Int, range: ClosedRange<Int> = Int.min...Int.max)
         throws(UsageError) -> Int
     {
@@ -190,13 +190,13 @@ public struct ParsedArguments: Sendable {
         return number
     }
 
-    /// An optional integer option, checked against `range`.
+    /// Returns an optional integer option, checked against `range`.
     public func integer(_ name: String, range: ClosedRange<Int> = Int.min...Int.max) throws(UsageError) -> Int? {
         guard value(name) != nil else { return nil }
         return try integer(name, default: 0, range: range)
     }
 
-    /// A floating-point option, checked against `range`.
+    /// Returns a floating-point option, checked against `range`.
     public func number(_ name: String, default defaultValue: Double, range: ClosedRange<Double>)
         throws(UsageError) -> Double
     {
@@ -222,12 +222,12 @@ public struct ParsedArguments: Sendable {
         return text
     }
 
-    /// A path option as a file URL, relative paths taken from the working directory.
+    /// Returns a path option as a file URL, relative paths taken from the working directory.
     public func path(_ name: String) -> URL? {
         value(name).map { URL(fileURLWithPath: $0) }
     }
 
-    /// A required option's value.
+    /// Returns a required option's value, or throws a usage error when it is missing.
     public func required(_ name: String) throws(UsageError) -> String {
         guard let text = value(name) else {
             throw UsageError(Message("core.usage.missingOption", ["option": "--" + name, "command": commandName]))

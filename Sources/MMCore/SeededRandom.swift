@@ -37,7 +37,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         return result
     }
 
-    /// A uniform integer in `0..<bound` without modulo bias (Lemire's method).
+    /// Draws a uniform integer in `0..<bound` without modulo bias (Lemire's method).
     public mutating func index(below bound: Int) -> Int {
         precondition(bound > 0, "index(below:) needs a positive bound, got \(bound)")
         let limit = UInt64(bound)
@@ -51,17 +51,17 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         return Int(product.high)
     }
 
-    /// A uniform double in [0, 1) with 53 random bits.
+    /// Draws a uniform double in [0, 1) with 53 random bits.
     public mutating func unit() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 
-    /// A uniform float in [lower, upper).
+    /// Draws a uniform float in [lower, upper).
     public mutating func uniform(_ lower: Float, _ upper: Float) -> Float {
         lower + Float(unit()) * (upper - lower)
     }
 
-    /// A standard normal draw (Box–Muller, one value per call).
+    /// Draws a standard normal value (Box–Muller, one value per call).
     public mutating func normal() -> Double {
         var u = unit()
         while u <= 0 {
@@ -71,7 +71,8 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
     }
 
-    /// A Gamma(shape, 1) draw (Marsaglia and Tsang; shapes below 1 boosted by u^(1/shape)).
+    /// Draws from Gamma(shape, 1) by Marsaglia and Tsang's method, boosting shapes below 1
+    /// by u^(1/shape).
     public mutating func gamma(shape: Double) -> Double {
         precondition(shape > 0, "gamma shape must be positive, got \(shape)")
         if shape < 1 {
@@ -95,7 +96,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         }
     }
 
-    /// A Dirichlet draw with every concentration equal to `alpha`.
+    /// Draws from a Dirichlet distribution with every concentration equal to `alpha`.
     public mutating func dirichlet(count: Int, alpha: Double) -> [Double] {
         var draws = (0..<count).map { _ in gamma(shape: alpha) }
         let total = draws.reduce(0, +)

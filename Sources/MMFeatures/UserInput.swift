@@ -85,9 +85,9 @@ extension Catalogue {
         }
     }
 
-    /// The rows of a user's input, as `userInput` chooses them, written into `rows`
-    /// (reused from call to call) instead of allocating track ids: what a nightly run
-    /// packs into its batches.
+    /// Chooses a user's input as `userInput` does and writes the track rows into `rows`,
+    /// which the caller reuses from call to call, so no track id is allocated. A nightly
+    /// run packs its batches from these rows.
     public func userInputRows(
         for userID: String, maxTracks: Int, modalities: TrackModalities? = nil, into rows: inout [TrackRow]
     ) -> Result<UserInputRows, UserInputFailure> {
@@ -150,9 +150,9 @@ extension Catalogue {
             }
             return ranks[tracks[left]] < ranks[tracks[right]]
         }
-        let kept = order.prefix(count)
-        let keptRows = kept.map { rows[$0] }
-        let keptTracks = kept.map { tracks[$0] }
+        let chosen = order.prefix(count)
+        let keptRows = chosen.map { rows[$0] }
+        let keptTracks = chosen.map { tracks[$0] }
         rows.removeAll(keepingCapacity: true)
         rows.append(contentsOf: keptRows)
         tracks.removeAll(keepingCapacity: true)
@@ -160,7 +160,7 @@ extension Catalogue {
     }
 }
 
-/// Where a user's input is, apart from its track rows.
+/// The location of a user's input apart from its track rows.
 public struct UserInputRows: Sendable, Equatable {
     public let historyRow: Int
     /// The user's rows in listens.csv (after duplicates were dropped).

@@ -100,7 +100,7 @@ public enum CrossValidation {
         return CrossValidationResult(folds: results)
     }
 
-    /// A seeded random validation split of `examples`.
+    /// Splits `examples` into training and validation sets at random, with the seed.
     private static func innerSplit(_ examples: [Int], fraction: Double, seed: UInt64) -> TrainingSplit {
         var order = examples
         var random = SeededRandom(seed: seed, stream: "inner-split")

@@ -21,7 +21,7 @@ struct BatchView {
         }
     }
 
-    /// The per-entry row numbers into `rows(of: modality)`.
+    /// Returns the per-entry row numbers into `rows(of: modality)`.
     func indices(of modality: Modality) -> UnsafePointer<Int32>? {
         modality == .audio ? clipIndices ?? indices : indices
     }

@@ -43,7 +43,7 @@ public struct ModelBatch: Sendable {
         self.plays = plays
     }
 
-    /// An empty batch, to fill with `append`-style code in the pipeline.
+    /// Makes an empty batch, to fill with `append`-style code in the pipeline.
     public init() {
         self.init(userCount: 0, text: [], trackCount: 0, covers: [], clips: [], trackOffsets: [0], trackIndices: [], plays: [])
     }
@@ -161,7 +161,7 @@ public struct ModelOutput: Sendable {
         fused[(user * hiddenSize)..<((user + 1) * hiddenSize)]
     }
 
-    /// The user's genres sorted by probability, ties by genre index.
+    /// Returns the user's genres sorted by probability, ties by genre index.
     public func rankedGenres(ofUser user: Int) -> [RankedGenre] {
         MMModel.rankedGenres(probabilities(ofUser: user))
     }

@@ -138,7 +138,7 @@ public final class BatchRunner {
     private func score(_ jobs: [ClaimedJob], lanes: [WorkerLane]) -> [BatchOutcome] {
         let start = monotonicSeconds()
         let batchCount = (jobs.count + options.batchSize - 1) / options.batchSize
-        let slots = OutcomeSlots(count: batchCount)
+        let slots = IndexedResults<BatchOutcome>(count: batchCount)
         let batchSize = options.batchSize
         DispatchQueue.concurrentPerform(iterations: lanes.count) { laneIndex in
             var batchIndex = laneIndex

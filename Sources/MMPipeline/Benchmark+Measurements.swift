@@ -18,11 +18,11 @@ extension Benchmark {
         // kept, so a moment of load from other processes on a shared machine does not
         // make the forward pass look faster than the machine.
         func measurePeak() -> Double {
-            let peaks = ConcurrentResults(count: lanes)
+            let peaks = IndexedResults<Double>(count: lanes)
             DispatchQueue.concurrentPerform(iterations: lanes) { lane in
                 peaks.store(sgemmPeak(dimensions: dimensions, batchSize: size, seconds: duration), at: lane)
             }
-            return peaks.values.reduce(0, +)
+            return peaks.values(placeholder: 0).reduce(0, +)
         }
         Log.info(Message("pipeline.bench.sgemm"), ["workers": lanes, "batch_size": size])
         let peakBefore = measurePeak()
@@ -42,8 +42,8 @@ extension Benchmark {
         result.assembleUsersPerSecond = Double(userIDs.count) / max(monotonicSeconds() - assembleStart, 1e-9)
 
         Log.info(Message("pipeline.bench.forward"), ["workers": lanes, "batches": batches.count])
-        let usersScored = ConcurrentResults(count: lanes)
-        let elapsed = ConcurrentResults(count: lanes)
+        let usersScored = IndexedResults<Double>(count: lanes)
+        let elapsed = IndexedResults<Double>(count: lanes)
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
             let workspace = ForwardWorkspace()
             var output = ModelOutput()
@@ -63,7 +63,7 @@ extension Benchmark {
             usersScored.store(Double(users), at: lane)
             elapsed.store(now - start, at: lane)
         }
-        result.inferenceUsersPerSecond = zip(usersScored.values, elapsed.values).reduce(0) { $0 + $1.0 / max($1.1, 1e-9) }
+        result.inferenceUsersPerSecond = zip(usersScored.values(placeholder: 0), elapsed.values(placeholder: 0)).reduce(0) { $0 + $1.0 / max($1.1, 1e-9) }
         result.inferenceGFLOPS = result.inferenceUsersPerSecond * result.flopsPerUser / 1e9
         result.sgemmPeakGFLOPS = max(peakBefore, measurePeak())
     }
@@ -124,27 +124,4 @@ func peakResidentBytes(inLog url: URL) -> Int? {
         return Int(line[range.upperBound...].prefix { $0.isNumber })
     }
     return nil
-}
-
-/// Doubles written by concurrent workers, each to its own index.
-final class ConcurrentResults: @unchecked Sendable {
-    // `lock` protects `storage`.
-    private let lock = NSLock()
-    private var storage: [Double]
-
-    init(count: Int) {
-        storage = Array(repeating: 0, count: count)
-    }
-
-    func store(_ value: Double, at index: Int) {
-        lock.lock()
-        storage[index] = value
-        lock.unlock()
-    }
-
-    var values: [Double] {
-        lock.lock()
-        defer { lock.unlock() }
-        return storage
-    }
 }

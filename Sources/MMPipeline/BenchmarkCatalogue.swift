@@ -2,10 +2,10 @@ import Foundation
 import MMCore
 import MMFeatures
 
-/// A random catalogue at any size, for timing only: the same layout, id formats and
-/// value distribution as the peer benchmark's generator (standard normal features,
-/// `listensPerUser` distinct tracks per user with 1 to 59 plays, uniform labels), so the
-/// two pipelines read files of about the same size.
+/// A random catalogue at any size, for timing only. It has the same layout, id formats
+/// and value distribution as the peer benchmark's generator: standard normal features,
+/// `listensPerUser` distinct tracks per user with 1 to 59 plays, and uniform labels. So
+/// the two pipelines read files of about the same size.
 struct BenchmarkCatalogue {
     var users: Int
     var tracks: Int
@@ -23,8 +23,8 @@ struct BenchmarkCatalogue {
     static func userID(_ index: Int) -> String { "u" + padded(index, 7) }
     static func trackID(_ index: Int) -> String { "t" + padded(index, 7) }
 
-    /// Whether `directory` already holds a catalogue of this size (its marker file
-    /// matches), so a benchmark can reuse it.
+    /// Returns whether `directory` already contains a catalogue of this size (its marker
+    /// file matches), so a benchmark can reuse it.
     func exists(in directory: URL) -> Bool {
         let marker = try? String(contentsOf: directory.appendingPathComponent(Self.markerName), encoding: .utf8)
         return marker == markerText

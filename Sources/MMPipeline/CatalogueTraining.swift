@@ -14,13 +14,13 @@ public struct CatalogueTraining {
     public var maxTracks = Defaults.maxTracks
     public var strict = false
     public var encoding: TextEncoding = .utf8
-    /// Where training.html and training.json go; nil writes none.
+    /// The folder for training.html and training.json; nil writes none.
     public var reportDirectory: URL?
     public var locale: AppLocale = .english
 
     public init() {}
 
-    /// What a training run produced.
+    /// The trained model, its held-out metrics and the baseline beside them.
     public struct Outcome: Sendable {
         public var result: TrainingResult
         /// Metrics of the saved model on the held-out users (nil without a hold-out).
@@ -117,7 +117,7 @@ public struct CatalogueTraining {
 }
 
 extension ModelMetrics {
-    /// The report's figures of a model evaluation; all nil without one.
+    /// Copies the figures of a model evaluation for a report; all nil without one.
     init(_ metrics: EvaluationMetrics?) {
         self.init(
             top1Accuracy: metrics?.accuracy, top3Accuracy: metrics?.topThreeAccuracy, macroF1: metrics?.macroF1,

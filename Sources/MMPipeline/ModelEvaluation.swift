@@ -24,7 +24,7 @@ public struct ModelEvaluation {
     public var training = TrainingOptions()
     public var testFraction = 0.2
     public var maxTracks = Defaults.maxTracks
-    /// Where evaluation.html and evaluation.json go; nil writes none.
+    /// The folder for evaluation.html and evaluation.json; nil writes none.
     public var reportDirectory: URL?
     public var locale: AppLocale = .english
 
@@ -52,7 +52,7 @@ public struct ModelEvaluation {
         guard full.exampleCount >= 10 else {
             throw PipelineError.noUsers(data: labels.url.path)
         }
-        let given = try model.map { try FusionModel.load(from: $0) }
+        let givenModel = try model.map { try FusionModel.load(from: $0) }
         let genres = catalogue.genres.map(\.name)
         BLAS.setThreadCount(SystemInfo.activeCores)
 
@@ -80,9 +80,9 @@ public struct ModelEvaluation {
                     add(metrics.confusion, to: &confusion)
                 }
             }
-            if let given {
-                let source = given.dimensions.usesImage || given.dimensions.usesAudio ? full : historyOnly
-                let metrics = try given.evaluate(source: source, examples: split.test).metrics
+            if let givenModel {
+                let source = givenModel.dimensions.usesImage || givenModel.dimensions.usesAudio ? full : historyOnly
+                let metrics = try givenModel.evaluate(source: source, examples: split.test).metrics
                 record(Message("pipeline.evaluate.givenModel").text(in: locale), .model, ModelMetrics(metrics))
             }
             let history = try trainAndScore(source: historyOnly, variant: .concat, modalities: [], seed: seed, split: split, genres: genres)
@@ -135,8 +135,8 @@ public struct ModelEvaluation {
         return try trained.model.evaluate(source: source, examples: split.test).metrics
     }
 
-    /// The majority baseline: the training genre frequencies as every user's probabilities
-    /// and the training mean as every user's engagement.
+    /// Scores the majority baseline: the training genre frequencies as every user's
+    /// probabilities and the training mean as every user's engagement.
     private func majority(_ source: CatalogueTrainingSource, split: UserSplit, genreCount: Int) -> EvaluationMetrics {
         var frequencies = [Float](repeating: 0, count: genreCount)
         var engagement: Float = 0
@@ -164,7 +164,7 @@ public struct ModelEvaluation {
 }
 
 extension ModelMetrics {
-    /// The per-metric difference `self − other`; nil where either is nil.
+    /// Returns the per-metric difference `self − other`, nil where either is nil.
     func minus(_ other: ModelMetrics) -> ModelMetrics {
         func difference(_ a: Double?, _ b: Double?) -> Double? {
             guard let a, let b else { return nil }

@@ -14,8 +14,6 @@ struct RunReportBuilder {
 
     /// Bins of the top-1 probability and engagement histograms.
     static let histogramBins = 20
-    /// Users whose top genre changed, listed by name in the comparison table.
-    static let changedExamples = 20
 
     func summary(
         runID: Int64, status: MMQueue.RunStatus, start: Date, end: Date, model: ModelDescription,

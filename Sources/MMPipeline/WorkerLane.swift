@@ -69,30 +69,3 @@ final class WorkerLane: @unchecked Sendable {
         return outcome
     }
 }
-
-/// Per-batch outcomes written by several workers, each to its own index.
-final class OutcomeSlots: @unchecked Sendable {
-    // `lock` protects `outcomes`; each index is written once.
-    private let lock = NSLock()
-    private var outcomes: [BatchOutcome?]
-
-    init(count: Int) {
-        outcomes = Array(repeating: nil, count: count)
-    }
-
-    func store(_ outcome: BatchOutcome, at index: Int) {
-        lock.lock()
-        outcomes[index] = outcome
-        lock.unlock()
-    }
-
-    /// The outcomes in batch order; every slot must have been stored.
-    func collect() -> [BatchOutcome] {
-        lock.lock()
-        defer { lock.unlock() }
-        return outcomes.enumerated().map { index, outcome in
-            guard let outcome else { preconditionFailure("batch \(index) was never scored") }
-            return outcome
-        }
-    }
-}

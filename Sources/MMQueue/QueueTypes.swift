@@ -26,7 +26,7 @@ public enum FailureKind: String, Sendable, Codable {
     case permanent
 }
 
-/// The process that holds a claim.
+/// The process that owns a claim.
 public struct LeaseOwner: Sendable, Hashable, Codable {
     public var host: String
     public var pid: Int32
@@ -128,7 +128,8 @@ public struct RecoveredJob: Sendable, Equatable {
     public var userID: String
     /// The run that held it, when the lease recorded one.
     public var previousRunID: Int64?
-    /// Why it was taken back (lease expired, or owner process gone), in the user's language.
+    /// The reason it was taken back (lease expired, or owner process gone), in the user's
+    /// language.
     public var reason: String
     /// `failed` (claimable again at once) or `dead` (no attempts left).
     public var newState: JobState

@@ -20,19 +20,17 @@ public enum RecommendationsCSV {
     public static func write<Rows: Sequence<RecommendationRow>>(
         _ rows: Rows, topK: Int, to url: URL, options: CSVOptions = CSVOptions()
     ) throws(OutputError) -> Int {
-        let writer = try CSVWriter(url: url, options: options)
-        return try write(rows, topK: topK, with: writer)
+        try write(rows, to: RecommendationsStream(url: url, topK: topK, options: options))
     }
 
     /// Writes the same bytes as `write(_:topK:to:options:)`, handing them to `sink` in
-    /// chunks (standard output for `mmbatch export` without `--output`).
+    /// chunks (standard output for `mmbatch export` without `--out`).
     @discardableResult
     public static func write<Rows: Sequence<RecommendationRow>>(
         _ rows: Rows, topK: Int, options: CSVOptions = CSVOptions(),
         sink: @escaping ([UInt8]) throws(OutputError) -> Void
     ) throws(OutputError) -> Int {
-        let writer = CSVWriter(options: options, sink: sink)
-        return try write(rows, topK: topK, with: writer)
+        try write(rows, to: RecommendationsStream(topK: topK, options: options, sink: sink))
     }
 
     /// Writes every failure of a run to `url`.
@@ -55,25 +53,12 @@ public enum RecommendationsCSV {
     }
 
     private static func write<Rows: Sequence<RecommendationRow>>(
-        _ rows: Rows, topK: Int, with writer: CSVWriter
+        _ rows: Rows, to stream: RecommendationsStream
     ) throws(OutputError) -> Int {
-        precondition(topK > 0, "topK must be positive, got \(topK)")
-        for name in header {
-            writer.text(name)
+        for row in rows {
+            try stream.append(row)
         }
-        try writer.endRow()
-
-        var written = 0
-        for row in rows where row.rank <= topK {
-            writer.text(row.userID)
-            writer.integer(row.rank)
-            writer.text(row.genre)
-            writer.sixDecimals(row.probability)
-            writer.sixDecimals(row.engagement)
-            try writer.endRow()
-            written += 1
-        }
-        try writer.finish()
-        return written
+        try stream.finish()
+        return stream.rowsWritten
     }
 }
